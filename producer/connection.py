@@ -1,0 +1,70 @@
+"""Redis connections for the service's own commands (not Celery's broker connection)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import redis
+from redis.exceptions import NoScriptError
+
+if TYPE_CHECKING:
+    from producer.settings import Settings
+
+RedisClient = redis.Redis
+
+
+def connect(settings: Settings) -> RedisClient:
+    """A pooled client with timeouts, so a dead Redis is an error, not a hang."""
+    return redis.Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_timeout,
+        health_check_interval=30,
+    )
+
+
+class LuaScript:
+    """A Lua script run by sha, loaded on first use and again after a Redis restart.
+
+    redis-py's ``Script`` inside a pipeline sends SCRIPT EXISTS before every execute; this
+    keeps a bulk enqueue at one round trip.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.sha: str | None = None
+
+    def ensure_loaded(self, client: RedisClient) -> str:
+        if self.sha is None:
+            self.sha = str(client.script_load(self.source))
+        return self.sha
+
+    def __call__(self, client: RedisClient, keys: list[str], args: list[Any]) -> Any:
+        sha = self.ensure_loaded(client)
+        try:
+            return client.evalsha(sha, len(keys), *keys, *args)
+        except NoScriptError:
+            self.sha = None
+            return client.evalsha(self.ensure_loaded(client), len(keys), *keys, *args)
+
+    def run_many(self, client: RedisClient, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
+        """Run the script once per (keys, args) in one pipelined round trip."""
+        sha = self.ensure_loaded(client)
+        results = self._pipeline(client, sha, calls)
+        if any(isinstance(r, NoScriptError) for r in results):
+            # Redis lost its script cache (a restart): run all again. Every script of ours is
+            # idempotent per job, so a call that did run is not repeated in effect.
+            self.sha = None
+            results = self._pipeline(client, self.ensure_loaded(client), calls)
+        for r in results:
+            if isinstance(r, Exception):
+                raise r
+        return results
+
+    @staticmethod
+    def _pipeline(client: RedisClient, sha: str, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
+        with client.pipeline(transaction=False) as pipe:
+            for keys, args in calls:
+                pipe.evalsha(sha, len(keys), *keys, *args)
+            return list(pipe.execute(raise_on_error=False))

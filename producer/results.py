@@ -1,0 +1,186 @@
+"""Reading results: the engine's consumer-group reader and a waiter for specific jobs.
+
+Results arrive on a Redis Stream, at least once. ``ResultConsumer`` acknowledges an entry
+only after the caller has handled it (when it asks for the next one), re-reads its own
+unacknowledged entries after a restart, and drops duplicates by job id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from redis.exceptions import ResponseError
+
+from producer.connection import RedisClient
+from producer.contract import Result
+from producer.keys import RESULT_FIELD, JobField, JobState, job_key
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_GROUP = "smq-adapters"
+
+
+def default_consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class _SeenIds:
+    """The last ``size`` job ids handed out, to drop redelivered duplicates."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def add(self, job_id: str) -> bool:
+        """True when ``job_id`` is new."""
+        if job_id in self._ids:
+            return False
+        self._ids[job_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class ResultConsumer:
+    """Iterates results of one stream as a member of a consumer group."""
+
+    def __init__(
+        self,
+        redis: RedisClient,
+        stream: str,
+        *,
+        group: str = DEFAULT_GROUP,
+        consumer: str | None = None,
+        block_ms: int = 2000,
+        batch: int = 100,
+    ) -> None:
+        self._redis = redis
+        self.stream = stream
+        self.group = group
+        self.consumer = consumer or default_consumer_name()
+        self._block_ms = block_ms
+        self._batch = batch
+        self._seen = _SeenIds()
+
+    def ensure_group(self) -> None:
+        """Create the group (from the stream's start, so no earlier result is missed)."""
+        try:
+            self._redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def results(self, *, follow: bool = False) -> Iterator[Result]:
+        """Yield results; each is acknowledged when the caller asks for the next one.
+
+        Starts with this consumer's own unacknowledged entries (a previous run that died),
+        then new ones. Without ``follow`` it stops when no entry arrives within the block time.
+        """
+        self.ensure_group()
+        while entries := self._read("0", block=False):
+            yield from self._handle(entries)
+        while True:
+            entries = self._read(">", block=True)
+            if not entries and not follow:
+                return
+            yield from self._handle(entries)
+
+    def _handle(self, entries: list[tuple[str, dict[str, str]]]) -> Iterator[Result]:
+        for entry_id, fields in entries:
+            result = self._decode(entry_id, fields)
+            if result is not None and self._seen.add(result.id):
+                yield result
+            self._redis.xack(self.stream, self.group, entry_id)
+
+    def _read(self, cursor: str, *, block: bool) -> list[tuple[str, dict[str, str]]]:
+        reply = self._redis.xreadgroup(
+            self.group,
+            self.consumer,
+            {self.stream: cursor},
+            count=self._batch,
+            block=self._block_ms if block else None,
+        )
+        return list(reply[0][1]) if reply else []
+
+    def _decode(self, entry_id: str, fields: dict[str, str]) -> Result | None:
+        try:
+            return Result.model_validate_json(fields[RESULT_FIELD])
+        except (KeyError, ValidationError):
+            log.warning("result_entry_unreadable", stream=self.stream, entry_id=entry_id)
+            return None
+
+
+def stream_tail(redis: RedisClient, stream: str) -> str:
+    """The id of the stream's last entry ("0-0" when empty), to read only what comes after."""
+    last = redis.xrevrange(stream, count=1)
+    return str(last[0][0]) if last else "0-0"
+
+
+def wait_for(
+    redis: RedisClient,
+    pending: dict[str, str],
+    cursors: dict[str, str],
+    *,
+    timeout: float,
+) -> Iterator[Result]:
+    """Yield the results of ``pending`` (job id → stream) as they arrive, until ``timeout``.
+
+    Reads the streams without a consumer group, from ``cursors`` (taken before submitting),
+    so waiting never takes entries away from the engine's consumers. Jobs already done
+    (a resubmitted id) are answered from their stored result.
+    """
+    remaining = dict(pending)
+    for job_id in list(remaining):
+        stored = stored_result(redis, job_id)
+        if stored is not None:
+            del remaining[job_id]
+            yield stored
+    deadline = time.monotonic() + timeout
+    cursors = dict(cursors)
+    while remaining and (left := deadline - time.monotonic()) > 0:
+        streams = {s: cursors[s] for s in set(remaining.values())}
+        reply = redis.xread(streams, count=500, block=max(1, int(min(left, 1.0) * 1000)))
+        for stream, entries in reply or []:
+            for entry_id, fields in entries:
+                cursors[stream] = entry_id
+                if remaining.pop(fields.get("id", ""), None) is not None:
+                    yield Result.model_validate_json(fields[RESULT_FIELD])
+
+
+def stored_result(redis: RedisClient, job_id: str) -> Result | None:
+    raw = redis.hget(job_key(job_id), JobField.RESULT)
+    return Result.model_validate_json(raw) if raw else None
+
+
+def job_status(redis: RedisClient, job_id: str) -> dict[str, Any] | None:
+    """What is known about a job, without its document (which may hold credentials)."""
+    record = redis.hgetall(job_key(job_id))
+    if not record:
+        return None
+    status: dict[str, Any] = {"id": job_id}
+    for field in JobField:
+        if field is JobField.DOC or field not in record:
+            continue
+        value: Any = record[field]
+        if field is JobField.RESULT:
+            value = json.loads(value)
+        elif field is JobField.ATTEMPTS:
+            value = int(value)
+        elif field.value.endswith("_at"):
+            value = float(value)
+        status[_camel(field.value)] = value
+    status["ttlSeconds"] = redis.ttl(job_key(job_id))
+    return status
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

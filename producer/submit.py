@@ -1,0 +1,86 @@
+"""The producer's Python API: validate jobs and enqueue them, one Redis round trip per batch."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from producer.connection import LuaScript, RedisClient
+from producer.contract import Job, parse_job
+from producer.envelope import task_message
+from producer.errors import FieldProblem, JobValidationError
+from producer.keys import ENQUEUE_LUA, job_key
+from producer.settings import Settings
+
+_ENQUEUE = LuaScript(ENQUEUE_LUA)
+
+
+class Submission(NamedTuple):
+    job_id: str
+    enqueued: bool  # False: a job with this id already exists; nothing was queued
+
+
+class Producer:
+    """Submits jobs to the queue; share one per process (it holds a connection pool)."""
+
+    def __init__(self, redis: RedisClient, settings: Settings) -> None:
+        self._redis = redis
+        self._settings = settings
+
+    def submit(self, document: Mapping[str, Any] | Job) -> Submission:
+        """Validate and enqueue one job; raises ``JobValidationError`` with every bad field."""
+        return self.submit_many([document])[0]
+
+    def submit_many(self, documents: Iterable[Mapping[str, Any] | Job]) -> list[Submission]:
+        """Validate every job first, then enqueue all of them in one pipelined round trip.
+
+        Nothing is enqueued when any job is invalid, so a bulk file is all-or-nothing.
+        """
+        prepared = validate_all(list(documents))
+        now = repr(time.time())
+        calls = [self._enqueue_call(job, stored, now) for job, stored in prepared]
+        flags = _ENQUEUE.run_many(self._redis, calls)
+        return [Submission(job.id, bool(flag)) for (job, _), flag in zip(prepared, flags, strict=True)]
+
+    def _enqueue_call(self, job: Job, stored: str, now: str) -> tuple[list[str], list[Any]]:
+        s = self._settings
+        keys = [job_key(job.id), s.queue]
+        args = [
+            stored,
+            task_message(job.id, s.queue),
+            s.job_ttl_seconds,
+            now,
+            job.variables.input.endpoint_name,
+            job.reply_to or s.result_stream,
+        ]
+        return keys, args
+
+
+def validate_all(documents: list[Any]) -> list[tuple[Job, str]]:
+    """Each job with the JSON to store; one ``JobValidationError`` naming every bad field.
+
+    The stored document is the job as submitted (plus its id), not a re-serialized model:
+    the worker validates it again after resolving secrets, and it stays what the engine sent.
+    """
+    prepared: list[tuple[Job, str]] = []
+    problems: list[FieldProblem] = []
+    bulk = len(documents) > 1
+    for index, document in enumerate(documents):
+        try:
+            prepared.append(_prepare(document))
+        except JobValidationError as exc:
+            prefix = f"[{index}]." if bulk else ""
+            problems.extend(FieldProblem(prefix + p.path, p.reason) for p in exc.problems)
+    if problems:
+        raise JobValidationError(problems)
+    return prepared
+
+
+def _prepare(document: Any) -> tuple[Job, str]:
+    if isinstance(document, Job):
+        return document, document.model_dump_json(by_alias=True)
+    job = parse_job(document)
+    stored = document if document.get("id") == job.id else {**document, "id": job.id}
+    return job, json.dumps(stored, separators=(",", ":"))

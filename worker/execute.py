@@ -1,0 +1,182 @@
+"""One job, start to finish: load it, resolve secrets, invoke the endpoint, post the result.
+
+Every outcome, including a job that cannot be read or an unexpected exception, becomes a
+result on the stream: a job never disappears into a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from producer.connection import LuaScript, RedisClient
+from producer.contract import InvocationType, Job, Result, parse_job
+from producer.errors import InputError, SmqError
+from producer.keys import BEGIN_LUA, JobState, job_key
+from producer.settings import Settings
+from worker import publish
+from worker.logs import redacting
+from worker.sagemaker import realtime
+from worker.sagemaker.clients import ClientCache
+from worker.secrets import Redactor, resolve
+
+log = structlog.get_logger("worker.job")
+_BEGIN = LuaScript(BEGIN_LUA)
+
+
+@dataclass
+class _Begun:
+    doc: str | None
+    state: str | None
+    attempts: int
+    reply_to: str | None
+
+
+class JobRunner:
+    """Runs jobs against SageMaker; one per worker process, shared by its threads."""
+
+    def __init__(
+        self,
+        redis: RedisClient,
+        settings: Settings,
+        clients: ClientCache | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._redis = redis
+        self._settings = settings
+        self._clients = clients or ClientCache(settings)
+        self._environ = os.environ if environ is None else environ
+
+    def run(self, job_id: str) -> Result | None:
+        """Run one job; returns the posted result, or None when it was already done."""
+        started = time.perf_counter()
+        begun = self._begin(job_id)
+        if begun.state == JobState.DONE:
+            log.info("job_already_done", job_id=job_id)
+            return None
+        redactor = Redactor()
+        with redacting(redactor):
+            result, endpoint = self._execute(job_id, begun, redactor)
+            stream = begun.reply_to or self._settings.result_stream
+            entry = publish.post(self._redis, self._settings, result, stream)
+            log.info(
+                "result_posted" if entry else "result_already_posted",
+                job_id=job_id,
+                endpoint=endpoint,
+                status=result.status,
+                error_code=result.error.code if result.error else None,
+                stream=stream,
+                attempts=result.attempts,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+        return result
+
+    def reject(self, message_id: str, error: SmqError) -> None:
+        """Answer a message that names no job: a failed result on the default stream."""
+        result = publish.failed(message_id, error, redactor=Redactor())
+        publish.post(self._redis, self._settings, result, self._settings.result_stream)
+
+    def _begin(self, job_id: str) -> _Begun:
+        doc, state, attempts, reply_to = _BEGIN(
+            self._redis, [job_key(job_id)], [repr(time.time())]
+        )
+        return _Begun(doc, state, int(attempts or 0), reply_to)
+
+    def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> tuple[Result, str | None]:
+        raw: Any = None
+        try:
+            if begun.doc is None:
+                raise InputError(
+                    "no job is stored under this id (never submitted, or expired)",
+                    code="JobNotFound",
+                )
+            raw = _load(begun.doc)
+            job = self._prepare(raw, job_id, redactor)
+            endpoint = job.variables.input.endpoint_name
+            log.info("job_received", job_id=job_id, endpoint=endpoint, attempt=begun.attempts)
+            response = self._invoke(job)
+            return publish.completed(job, response, begun.attempts), endpoint
+        except SmqError as exc:
+            error = exc
+        except Exception as exc:  # the worker must answer every job, whatever went wrong
+            log.exception("job_crashed", job_id=job_id)
+            error = SmqError(f"unexpected {type(exc).__name__} while running the job")
+        correlation = raw.get("correlation") if isinstance(raw, dict) else None
+        result = publish.failed(
+            job_id,
+            error,
+            redactor=redactor,
+            correlation=correlation if isinstance(correlation, dict) else None,
+            attempts=begun.attempts,
+        )
+        return result, _endpoint_of(raw)
+
+    def _prepare(self, raw: dict[str, Any], job_id: str, redactor: Redactor) -> Job:
+        """Resolve secrets, then validate: the resolved values never leave this function's job."""
+        variables = resolve(
+            raw.get("variables"), self._environ, self._settings.secret_prefix, redactor
+        )
+        job = parse_job({**raw, "id": job_id, "variables": variables})
+        auth = job.variables.auth
+        if auth is not None:
+            for value in (auth.access_key, auth.secret_key, auth.session_token):
+                redactor.add(value)
+        return job
+
+    def _invoke(self, job: Job) -> dict[str, Any]:
+        inp = job.variables.input
+        if inp.invocation_type is InvocationType.ASYNC:
+            raise InputError(
+                "invocationType ASYNC is not supported by this worker yet",
+                code="UnsupportedInvocationType",
+            )
+        request = realtime.build_request(inp, job.id)
+        client = self._clients.for_job(job.variables)
+        started = time.perf_counter()
+        try:
+            response = realtime.invoke(client, request)
+        except SmqError as exc:
+            log.info(
+                "endpoint_failed",
+                job_id=job.id,
+                endpoint=inp.endpoint_name,
+                error_code=exc.code,
+                duration_ms=_ms_since(started),
+            )
+            raise
+        log.info(
+            "endpoint_invoked",
+            job_id=job.id,
+            endpoint=inp.endpoint_name,
+            duration_ms=_ms_since(started),
+            content_type=response["contentType"],
+        )
+        return response
+
+
+def _load(doc: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(doc)
+    except ValueError:
+        raise InputError("the stored job is not valid JSON", code="InvalidJob") from None
+    if not isinstance(raw, dict):
+        raise InputError("the stored job is not a JSON object", code="InvalidJob")
+    return raw
+
+
+def _endpoint_of(raw: Any) -> str | None:
+    try:
+        name = raw["variables"]["input"]["endpointName"]
+    except (KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

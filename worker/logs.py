@@ -1,0 +1,90 @@
+"""Structured logs: structlog events, JSON unless on a terminal, secrets masked.
+
+Celery's own log records go through the same processors (``configure`` is called from
+Celery's ``setup_logging`` signal), so a worker writes one JSON stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+import structlog
+from structlog.types import EventDict, Processor, WrappedLogger
+
+from producer.settings import Settings
+from worker.secrets import MASK, Redactor
+
+_redactor: ContextVar[Redactor | None] = ContextVar("smq_redactor", default=None)
+_SENSITIVE_KEYS = ("secret", "password", "token", "accesskey", "authorization", "credential")
+
+
+@contextmanager
+def redacting(redactor: Redactor) -> Iterator[None]:
+    """Mask ``redactor``'s values in every log line written in this context (one job)."""
+    token = _redactor.set(redactor)
+    try:
+        yield
+    finally:
+        _redactor.reset(token)
+
+
+def _redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    redactor = _redactor.get()
+    for key, value in event.items():
+        if any(s in key.lower().replace("_", "") for s in _SENSITIVE_KEYS):
+            event[key] = MASK
+        elif redactor and isinstance(value, str):
+            event[key] = redactor(value)
+    return event
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact,
+    ]
+
+
+def configure(settings: Settings) -> None:
+    """Route structlog and stdlib logging to stderr through one renderer."""
+    json_output = settings.log_format == "json" or (
+        settings.log_format == "auto" and not sys.stderr.isatty()
+    )
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if json_output
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *_shared_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            _redact,  # again: a formatted traceback may quote a secret
+            renderer,
+        ],
+    )
+    # sys.__stderr__: Celery may have swapped sys.stderr for a proxy that logs what is written.
+    handler = logging.StreamHandler(sys.__stderr__)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("botocore", "urllib3", "boto3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,75 @@
+"""Posting results: one stream entry per job, written together with the job's final state."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from producer.connection import LuaScript, RedisClient
+from producer.contract import ErrorInfo, Job, Result
+from producer.errors import SmqError
+from producer.keys import POST_RESULT_LUA, job_key
+from producer.settings import Settings
+from worker.secrets import Redactor
+
+_POST = LuaScript(POST_RESULT_LUA)
+# Camunda cuts error messages at 6,000 characters; engines store them in incidents.
+MAX_ERROR_MESSAGE = 6000
+
+
+def completed(job: Job, response: dict[str, Any], attempts: int) -> Result:
+    variables = {job.headers.result_variable: response} if job.headers.result_variable else {}
+    return Result(
+        id=job.id,
+        status="completed",
+        response=response,
+        variables=variables,
+        correlation=job.correlation,
+        attempts=attempts,
+    )
+
+
+def failed(
+    job_id: str,
+    error: SmqError,
+    *,
+    redactor: Redactor,
+    correlation: dict[str, Any] | None = None,
+    attempts: int = 0,
+) -> Result:
+    return Result(
+        id=job_id,
+        status="failed",
+        error=error_info(error, redactor),
+        correlation=correlation or {},
+        attempts=attempts,
+    )
+
+
+def error_info(error: SmqError, redactor: Redactor) -> ErrorInfo:
+    """The result's ``error``: secrets masked, message capped."""
+    details = {k: redactor(v) if isinstance(v, str) else v for k, v in error.details.items()}
+    return ErrorInfo(
+        type=error.kind,
+        code=error.code,
+        message=redactor(error.message)[:MAX_ERROR_MESSAGE],
+        retryable=error.retryable,
+        details=details,
+    )
+
+
+def post(redis: RedisClient, settings: Settings, result: Result, stream: str) -> str | None:
+    """Post ``result`` unless the job is already done; returns the entry id or None."""
+    entry = _POST(
+        redis,
+        [job_key(result.id), stream],
+        [
+            result.model_dump_json(),
+            result.status,
+            repr(time.time()),
+            settings.result_stream_maxlen,
+            settings.job_ttl_seconds,
+            result.id,
+        ],
+    )
+    return str(entry) if entry else None

@@ -1,0 +1,76 @@
+"""InvokeEndpoint: the job's input mapped onto the request, the answer onto the response."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from producer.contract import EnableExplanations, Input
+from producer.errors import InputError
+from worker.sagemaker.errors import translate
+from worker.sagemaker.payload import decode_body, encode_body
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
+# SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload.
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+_MAX_INFERENCE_ID = 64
+_EXPLANATIONS = {EnableExplanations.YES: "1", EnableExplanations.NO: "0"}
+# Optional request fields: job input attribute → InvokeEndpoint parameter.
+_OPTIONAL = {
+    "custom_attributes": "CustomAttributes",
+    "target_model": "TargetModel",
+    "target_variant": "TargetVariant",
+    "target_container_hostname": "TargetContainerHostname",
+    "inference_component_name": "InferenceComponentName",
+    "session_id": "SessionId",
+}
+
+
+def build_request(inp: Input, job_id: str) -> dict[str, Any]:
+    """InvokeEndpoint parameters; the InferenceId defaults to the job id to match both sides."""
+    body = encode_body(inp.body, inp.content_type)
+    if len(body) > MAX_PAYLOAD_BYTES:
+        raise InputError(
+            f"variables.input.body: {len(body)} bytes exceeds the real-time limit of "
+            f"{MAX_PAYLOAD_BYTES} bytes (use invocationType ASYNC)",
+            code="PayloadTooLarge",
+        )
+    request: dict[str, Any] = {
+        "EndpointName": inp.endpoint_name,
+        "Body": body,
+        "ContentType": inp.content_type,
+        "Accept": inp.accept,
+    }
+    for attr, param in _OPTIONAL.items():
+        value = getattr(inp, attr)
+        if value is not None:
+            request[param] = value
+    inference_id = inp.inference_id or (job_id if len(job_id) <= _MAX_INFERENCE_ID else None)
+    if inference_id:
+        request["InferenceId"] = inference_id
+    if inp.enable_explanations in _EXPLANATIONS:
+        request["EnableExplanations"] = _EXPLANATIONS[inp.enable_explanations]
+    return request
+
+
+def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> dict[str, Any]:
+    """Call the endpoint and return the connector response; AWS errors come out translated."""
+    try:
+        raw = client.invoke_endpoint(**request)
+        payload = raw["Body"].read()
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+    content_type = raw.get("ContentType")
+    response = {
+        "body": decode_body(payload, content_type),
+        "contentType": content_type,
+        "customAttributes": raw.get("CustomAttributes"),
+        "invokedProductionVariant": raw.get("InvokedProductionVariant"),
+    }
+    for extra in ("NewSessionId", "ClosedSessionId"):
+        if raw.get(extra):
+            response[extra[0].lower() + extra[1:]] = raw[extra]
+    return response

@@ -1,0 +1,75 @@
+"""``{{secrets.NAME}}`` placeholders, resolved on the worker and kept out of every output.
+
+Secrets are read from the worker's environment (``<prefix>NAME``) only while a job runs; the
+stored job and the Celery message keep the placeholder. Every value resolved for a job, and
+any inline key, goes into that job's ``Redactor``, which masks them in error messages and logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from producer.errors import SecretNotFoundError
+
+_PLACEHOLDER = re.compile(r"\{\{\s*secrets\.([A-Za-z0-9_\-.]+)\s*\}\}")
+MASK = "****"
+# Values this short are too likely to occur by chance to be masked inside other text.
+_MIN_MASKED_LEN = 4
+
+
+class Redactor:
+    """Masks known secret values in text."""
+
+    def __init__(self, values: set[str] | None = None) -> None:
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        for value in values or ():
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        if value and len(value) >= _MIN_MASKED_LEN and value not in self._values:
+            self._values.add(value)
+            longest_first = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in longest_first))
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(MASK, text) if self._pattern else text
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+def resolve(
+    data: Any, environ: Mapping[str, str], prefix: str, redactor: Redactor
+) -> Any:
+    """``data`` with every placeholder replaced; raises ``SecretNotFoundError`` for a missing one.
+
+    Returns the same objects where nothing changed, so a large body is not copied.
+    """
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = environ.get(prefix + name)
+        if value is None:
+            raise SecretNotFoundError(
+                f"secret {name!r} is not configured on the worker "
+                f"(expected environment variable {prefix}{name})"
+            )
+        redactor.add(value)
+        return value
+
+    return _walk(data, lambda text: _PLACEHOLDER.sub(lookup, text) if "{{" in text else text)
+
+
+def _walk(data: Any, fix: Callable[[str], str]) -> Any:
+    if isinstance(data, str):
+        return fix(data)
+    if isinstance(data, dict):
+        changed = {k: _walk(v, fix) for k, v in data.items()}
+        return data if all(changed[k] is data[k] for k in data) else changed
+    if isinstance(data, list):
+        items = [_walk(v, fix) for v in data]
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
+    return data

@@ -35,15 +35,23 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
-
-
 OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
 
 
-def _enum(enum: type[StrEnum]) -> Any:
-    return Annotated[enum, BeforeValidator(_upper)]
+def _any_case(enum: type[StrEnum], default: StrEnum | None = None) -> Any:
+    """Accept an enum's values in any case (the connector does), blank meaning ``default``."""
+    by_lower = {member.value.lower(): member for member in enum}
+
+    def canonical(value: Any) -> Any:
+        if default is not None and _blank_to_none(value) is None:
+            return default
+        return by_lower.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+    return Annotated[
+        enum,
+        BeforeValidator(canonical),
+        Field(json_schema_extra={"description": "Any letter case is accepted."}),
+    ]
 
 
 class _Model(BaseModel):
@@ -51,18 +59,14 @@ class _Model(BaseModel):
 
 
 class AuthenticationType(StrEnum):
-    CREDENTIALS = "CREDENTIALS"
-    DEFAULT_CREDENTIALS_CHAIN = "DEFAULTCREDENTIALSCHAIN"
-
-
-def _auth_type(value: Any) -> Any:
-    return AuthenticationType.CREDENTIALS if _blank_to_none(value) is None else _upper(value)
+    CREDENTIALS = "credentials"
+    DEFAULT_CREDENTIALS_CHAIN = "defaultCredentialsChain"
 
 
 class Authentication(_Model):
     """Static keys (usually ``{{secrets.…}}``) or boto3's default credential chain."""
 
-    type: Annotated[AuthenticationType, BeforeValidator(_auth_type)] = (
+    type: _any_case(AuthenticationType, AuthenticationType.CREDENTIALS) = (  # type: ignore[valid-type]
         AuthenticationType.CREDENTIALS
     )
     access_key: OptStr = Field(None, alias="accessKey")
@@ -102,7 +106,7 @@ class EnableExplanations(StrEnum):
 
 
 class Input(_Model):
-    invocation_type: _enum(InvocationType) = Field(  # type: ignore[valid-type]
+    invocation_type: _any_case(InvocationType, InvocationType.SYNC) = Field(  # type: ignore[valid-type]
         InvocationType.SYNC, alias="invocationType"
     )
     endpoint_name: str = Field(alias="endpointName", min_length=1, max_length=63)
@@ -122,7 +126,7 @@ class Input(_Model):
     )
     inference_component_name: OptStr = Field(None, alias="inferenceComponentName")
     session_id: OptStr = Field(None, alias="sessionId", max_length=256)
-    enable_explanations: _enum(EnableExplanations) = Field(  # type: ignore[valid-type]
+    enable_explanations: _any_case(EnableExplanations, EnableExplanations.NOT_SET) = Field(  # type: ignore[valid-type]
         EnableExplanations.NOT_SET, alias="enableExplanations"
     )
     # ASYNC fields: validated here, used by the asynchronous path.

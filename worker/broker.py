@@ -1,0 +1,105 @@
+"""kombu's Redis transport, hardened against items it cannot read.
+
+Stock kombu pops a queue item and parses it as JSON inside the worker's event loop: one
+non-JSON item (pushed by a foreign producer, or a bug) raises out of the loop and stops the
+worker with "Unrecoverable error". Here an unreadable item is moved to the dead-letter stream
+with the reason instead, and the worker carries on. Everything else is kombu's own code path.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+from kombu.transport import redis as kombu_redis
+from kombu.utils.encoding import bytes_to_str
+
+from producer.keys import DEAD_LETTER_STREAM
+
+# Raw items kept in the dead-letter stream are cut to this size.
+MAX_DEAD_ITEM = 64 * 1024
+_DEAD_LETTER_MAXLEN = 100_000
+
+
+def check_envelope(item: bytes | str) -> dict[str, Any]:
+    """The message, if ``item`` is a kombu envelope with a decodable JSON body; else ValueError."""
+    message = json.loads(bytes_to_str(item))
+    if not isinstance(message, dict):
+        raise ValueError("not a JSON object")
+    props = message.get("properties")
+    if not isinstance(props, dict) or not isinstance(message.get("headers"), dict):
+        raise ValueError("no properties/headers: not a kombu message")
+    if "delivery_tag" not in props or not isinstance(props.get("delivery_info", {}), dict):
+        raise ValueError("no delivery_tag: not a kombu message")
+    if message.get("content-type") != "application/json":
+        raise ValueError(f"content-type {message.get('content-type')!r} is not application/json")
+    body = message.get("body")
+    if not isinstance(body, str):
+        raise ValueError("body is not a string")
+    if props.get("body_encoding") == "base64":
+        body = base64.b64decode(body, validate=True).decode()
+    json.loads(body)
+    return message
+
+
+class Channel(kombu_redis.Channel):
+    def _brpop_read(self, **options: Any) -> bool:
+        try:
+            try:
+                dest_item = self.client.parse_response(self.client.connection, "BRPOP", **options)
+            except self.connection_errors:
+                self.client.connection.disconnect()
+                raise
+            if not dest_item:
+                raise kombu_redis.Empty()
+            dest, item = dest_item
+            dest = bytes_to_str(dest).rsplit(self.sep, 1)[0]
+            self._queue_cycle.rotate(dest)
+            message = self._readable(dest, item)
+            if message is None:
+                raise kombu_redis.Empty()
+            self.connection._deliver(message, dest)
+            return True
+        finally:
+            self._in_poll = None
+            flush = getattr(self, "_flush_brpop_reauth", None)
+            if flush is not None:
+                flush()
+
+    def _get(self, queue: str) -> dict[str, Any]:
+        with self.conn_or_acquire() as client:
+            for pri in self.priority_steps:
+                item = client.rpop(self._q_for_pri(queue, pri))
+                if item:
+                    message = self._readable(queue, item)
+                    if message is not None:
+                        return message
+            raise kombu_redis.Empty()
+
+    def _readable(self, queue: str, item: bytes) -> dict[str, Any] | None:
+        try:
+            return check_envelope(item)
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            self._dead_letter(queue, item, exc)
+            return None
+
+    def _dead_letter(self, queue: str, item: bytes, exc: Exception) -> None:
+        with self.conn_or_acquire() as client:
+            client.xadd(
+                DEAD_LETTER_STREAM,
+                {
+                    "reason": f"unreadable queue item: {type(exc).__name__}: {exc}"[:1000],
+                    "queue": queue,
+                    "item": bytes(item[:MAX_DEAD_ITEM]),
+                    "time": repr(time.time()),
+                },
+                maxlen=_DEAD_LETTER_MAXLEN,
+                approximate=True,
+            )
+        kombu_redis.crit("unreadable queue item moved to %s: %s", DEAD_LETTER_STREAM, exc)
+
+
+class Transport(kombu_redis.Transport):
+    Channel = Channel

@@ -1,0 +1,48 @@
+# Every target creates and uses .venv/ in the repo root; `make test` and `make demo` are the
+# two commands a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SRC    := producer worker emulator ops tests
+
+.PHONY: install test unit integration lint fmt demo schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## test: lint, type-check and the whole suite (unit + integration on real processes)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit tests/feel
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest -m integration
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix $(SRC)
+	$(BIN)/ruff format $(SRC)
+
+## demo: Redis (or the embedded one), the emulator, two workers and Flower, with sample jobs
+demo: $(STAMP)
+	$(BIN)/python -m ops.demo
+
+## schema: regenerate the published JSON Schemas from the models
+schema: $(STAMP)
+	$(BIN)/smq schema job > schema/job.schema.json
+	$(BIN)/smq schema result > schema/result.schema.json
+
+clean:
+	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache

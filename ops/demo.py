@@ -48,7 +48,7 @@ def start_services(services: list[Service]) -> dict[str, str]:
         env.update(
             AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=emulator.url,
             AWS_ACCESS_KEY_ID="demo",
-            AWS_SECRET_ACCESS_KEY="demo",  # noqa: S105 - the emulator accepts anything
+            AWS_SECRET_ACCESS_KEY="demo",  # noqa: S106 - the emulator accepts anything
             AWS_EC2_METADATA_DISABLED="true",
         )
         say(f"SageMaker emulator at {emulator.url} (no AWS needed)")
@@ -116,10 +116,8 @@ def main() -> int:
     try:
         env = start_services(services)
         run_samples(env["SMQ_REDIS_URL"])
-        say(
-            "running; try: SMQ_REDIS_URL=%s .venv/bin/smq submit examples/csv-job.json --wait"
-            % env["SMQ_REDIS_URL"]
-        )
+        redis_url = env["SMQ_REDIS_URL"]
+        say(f"try: SMQ_REDIS_URL={redis_url} .venv/bin/smq submit examples/csv-job.json --wait")
         say("Ctrl-C (or SIGTERM) stops every process the demo started")
         while not stopping and all(s.alive() for s in services):
             time.sleep(0.2)

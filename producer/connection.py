@@ -63,7 +63,9 @@ class LuaScript:
         return results
 
     @staticmethod
-    def _pipeline(client: RedisClient, sha: str, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
+    def _pipeline(
+        client: RedisClient, sha: str, calls: list[tuple[list[str], list[Any]]]
+    ) -> list[Any]:
         with client.pipeline(transaction=False) as pipe:
             for keys, args in calls:
                 pipe.evalsha(sha, len(keys), *keys, *args)

@@ -111,9 +111,9 @@ class Input(_Model):
     )
     endpoint_name: str = Field(alias="endpointName", min_length=1, max_length=63)
     body: Any = Field(None, description="Any JSON value; required for SYNC.")
-    content_type: Annotated[str, BeforeValidator(lambda v: _blank_to_none(v) or "application/json")] = (
-        Field("application/json", alias="contentType")
-    )
+    content_type: Annotated[
+        str, BeforeValidator(lambda v: _blank_to_none(v) or "application/json")
+    ] = Field("application/json", alias="contentType")
     accept: Annotated[str, BeforeValidator(lambda v: _blank_to_none(v) or "application/json")] = (
         Field("application/json")
     )
@@ -121,9 +121,7 @@ class Input(_Model):
     inference_id: OptStr = Field(None, alias="inferenceId", max_length=64)
     target_model: OptStr = Field(None, alias="targetModel", max_length=1024)
     target_variant: OptStr = Field(None, alias="targetVariant", max_length=63)
-    target_container_hostname: OptStr = Field(
-        None, alias="targetContainerHostname", max_length=63
-    )
+    target_container_hostname: OptStr = Field(None, alias="targetContainerHostname", max_length=63)
     inference_component_name: OptStr = Field(None, alias="inferenceComponentName")
     session_id: OptStr = Field(None, alias="sessionId", max_length=256)
     enable_explanations: _any_case(EnableExplanations, EnableExplanations.NOT_SET) = Field(  # type: ignore[valid-type]

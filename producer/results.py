@@ -21,7 +21,7 @@ from redis.exceptions import ResponseError
 
 from producer.connection import RedisClient
 from producer.contract import Result
-from producer.keys import RESULT_FIELD, JobField, JobState, job_key
+from producer.keys import RESULT_FIELD, JobField, job_key
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +101,7 @@ class ResultConsumer:
             self._redis.xack(self.stream, self.group, entry_id)
 
     def _read(self, cursor: str, *, block: bool) -> list[tuple[str, dict[str, str]]]:
-        reply = self._redis.xreadgroup(
+        reply: Any = self._redis.xreadgroup(
             self.group,
             self.consumer,
             {self.stream: cursor},
@@ -147,7 +147,8 @@ def wait_for(
     cursors = dict(cursors)
     while remaining and (left := deadline - time.monotonic()) > 0:
         streams = {s: cursors[s] for s in set(remaining.values())}
-        reply = redis.xread(streams, count=500, block=max(1, int(min(left, 1.0) * 1000)))
+        block_ms = max(1, int(min(left, 1.0) * 1000))
+        reply: Any = redis.xread(streams, count=500, block=block_ms)  # type: ignore[arg-type]
         for stream, entries in reply or []:
             for entry_id, fields in entries:
                 cursors[stream] = entry_id

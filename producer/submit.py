@@ -46,7 +46,9 @@ class Producer:
         now = repr(time.time())
         calls = [self._enqueue_call(job, stored, now) for job, stored in prepared]
         flags = _ENQUEUE.run_many(self._redis, calls)
-        return [Submission(job.id, bool(flag)) for (job, _), flag in zip(prepared, flags, strict=True)]
+        return [
+            Submission(job.id, bool(flag)) for (job, _), flag in zip(prepared, flags, strict=True)
+        ]
 
     def _enqueue_call(self, job: Job, stored: str, now: str) -> tuple[list[str], list[Any]]:
         s = self._settings

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from queue import Empty  # what kombu's channels raise for 'nothing to read'
 from typing import Any
 
 from kombu.transport import redis as kombu_redis
@@ -53,13 +54,13 @@ class Channel(kombu_redis.Channel):
                 self.client.connection.disconnect()
                 raise
             if not dest_item:
-                raise kombu_redis.Empty()
+                raise Empty()
             dest, item = dest_item
             dest = bytes_to_str(dest).rsplit(self.sep, 1)[0]
             self._queue_cycle.rotate(dest)
             message = self._readable(dest, item)
             if message is None:
-                raise kombu_redis.Empty()
+                raise Empty()
             self.connection._deliver(message, dest)
             return True
         finally:
@@ -68,7 +69,7 @@ class Channel(kombu_redis.Channel):
             if flush is not None:
                 flush()
 
-    def _get(self, queue: str) -> dict[str, Any]:
+    def _get(self, queue: str, timeout: float | None = None) -> dict[str, Any]:
         with self.conn_or_acquire() as client:
             for pri in self.priority_steps:
                 item = client.rpop(self._q_for_pri(queue, pri))
@@ -76,7 +77,7 @@ class Channel(kombu_redis.Channel):
                     message = self._readable(queue, item)
                     if message is not None:
                         return message
-            raise kombu_redis.Empty()
+            raise Empty()
 
     def _readable(self, queue: str, item: bytes) -> dict[str, Any] | None:
         try:

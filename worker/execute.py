@@ -83,9 +83,7 @@ class JobRunner:
         publish.post(self._redis, self._settings, result, self._settings.result_stream)
 
     def _begin(self, job_id: str) -> _Begun:
-        doc, state, attempts, reply_to = _BEGIN(
-            self._redis, [job_key(job_id)], [repr(time.time())]
-        )
+        doc, state, attempts, reply_to = _BEGIN(self._redis, [job_key(job_id)], [repr(time.time())])
         return _Begun(doc, state, int(attempts or 0), reply_to)
 
     def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> tuple[Result, str | None]:

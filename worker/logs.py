@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
 import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 

@@ -41,9 +41,7 @@ class Redactor:
         return bool(self._values)
 
 
-def resolve(
-    data: Any, environ: Mapping[str, str], prefix: str, redactor: Redactor
-) -> Any:
+def resolve(data: Any, environ: Mapping[str, str], prefix: str, redactor: Redactor) -> Any:
     """``data`` with every placeholder replaced; raises ``SecretNotFoundError`` for a missing one.
 
     Returns the same objects where nothing changed, so a large body is not copied.

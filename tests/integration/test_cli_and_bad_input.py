@@ -23,7 +23,9 @@ from tests.integration.conftest import make_job
 pytestmark = pytest.mark.integration
 
 
-def smq(env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def smq(
+    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "producer.cli", *args],
         input=stdin,
@@ -67,8 +69,12 @@ def test_json_lines_bulk_submit_wait_exits_1_when_one_fails(
 
 
 def test_invalid_job_exits_2_with_field_paths_and_enqueues_nothing(
-    worker: Service, cli_env: dict[str, str], redis_client: RedisClient, settings: Settings,
-    endpoint: str, stream: str,
+    worker: Service,
+    cli_env: dict[str, str],
+    redis_client: RedisClient,
+    settings: Settings,
+    endpoint: str,
+    stream: str,
 ) -> None:
     good = make_job(endpoint, stream)
     bad = make_job(endpoint, stream)
@@ -90,7 +96,15 @@ def test_wait_times_out_with_exit_3(
 ) -> None:
     emulator.script(endpoint, latencyMs=3000)
 
-    done = smq(cli_env, "submit", "-", "--wait", "--timeout", "0.5", stdin=json.dumps(make_job(endpoint, stream)))
+    done = smq(
+        cli_env,
+        "submit",
+        "-",
+        "--wait",
+        "--timeout",
+        "0.5",
+        stdin=json.dumps(make_job(endpoint, stream)),
+    )
 
     assert done.returncode == 3
     assert "timed out" in done.stderr
@@ -113,7 +127,11 @@ def test_status_shows_state_and_result_but_not_the_document(
 
 
 def test_results_command_reads_and_acks_as_a_group(
-    worker: Service, cli_env: dict[str, str], endpoint: str, stream: str, run_jobs: Any,
+    worker: Service,
+    cli_env: dict[str, str],
+    endpoint: str,
+    stream: str,
+    run_jobs: Any,
     redis_client: RedisClient,
 ) -> None:
     run_jobs(*[make_job(endpoint, stream) for _ in range(3)])
@@ -164,7 +182,9 @@ def test_malformed_stored_job_gets_a_failed_result_naming_the_field(
 ) -> None:
     job_id = f"bad-{uuid.uuid4().hex}"
     doc = {"variables": {"input": {"endpointName": 42}}}  # written by a foreign producer
-    redis_client.hset(job_key(job_id), mapping={JobField.DOC: json.dumps(doc), JobField.REPLY_TO: stream})
+    redis_client.hset(
+        job_key(job_id), mapping={JobField.DOC: json.dumps(doc), JobField.REPLY_TO: stream}
+    )
     _push_raw(redis_client, settings, task_message(job_id, settings.queue))
 
     wait_until(lambda: stored_result(redis_client, job_id), 20, "a failed result")
@@ -176,14 +196,28 @@ def test_malformed_stored_job_gets_a_failed_result_naming_the_field(
 
 
 def test_garbage_on_the_queue_does_not_stop_the_worker(
-    worker: Service, redis_client: RedisClient, settings: Settings, run_jobs: Any,
-    endpoint: str, stream: str,
+    worker: Service,
+    redis_client: RedisClient,
+    settings: Settings,
+    run_jobs: Any,
+    endpoint: str,
+    stream: str,
 ) -> None:
     dead_before = redis_client.xlen(DEAD_LETTER_STREAM)
-    for item in ["not json at all", "{}", '{"body": "%%%", "headers": {}, "properties": {}}',
-                 json.dumps({"body": "e30=", "content-type": "application/x-unknown",
-                             "content-encoding": "utf-8", "headers": {"task": "smq.run_job", "id": "x"},
-                             "properties": {"delivery_tag": "t1", "delivery_info": {}}})]:
+    for item in [
+        "not json at all",
+        "{}",
+        '{"body": "%%%", "headers": {}, "properties": {}}',
+        json.dumps(
+            {
+                "body": "e30=",
+                "content-type": "application/x-unknown",
+                "content-encoding": "utf-8",
+                "headers": {"task": "smq.run_job", "id": "x"},
+                "properties": {"delivery_tag": "t1", "delivery_info": {}},
+            }
+        ),
+    ]:
         _push_raw(redis_client, settings, item)
 
     [result] = run_jobs(make_job(endpoint, stream))
@@ -191,6 +225,6 @@ def test_garbage_on_the_queue_does_not_stop_the_worker(
     assert result.status == "completed"
     assert worker.alive()
     dead = redis_client.xrange(DEAD_LETTER_STREAM)[dead_before:]
-    assert [e[1]["item"] for e in dead][0] == "not json at all"
+    assert dead[0][1]["item"] == "not json at all"
     assert len(dead) == 4
     assert all(e[1]["reason"].startswith("unreadable queue item") for e in dead)

@@ -39,7 +39,9 @@ def test_csv_job_sends_and_returns_text_unchanged(
     run_jobs: RunJobs, endpoint: str, stream: str, emulator: EmulatorControl
 ) -> None:
     emulator.script(endpoint, response={"body": "0.91,0.09\n", "contentType": "text/csv"})
-    job = make_job(endpoint, stream, body="5.1,3.5,1.4\n", contentType="text/csv", accept="text/csv")
+    job = make_job(
+        endpoint, stream, body="5.1,3.5,1.4\n", contentType="text/csv", accept="text/csv"
+    )
 
     [result] = run_jobs(job)
 
@@ -57,7 +59,12 @@ def test_json_with_charset_and_jsonlines_are_parsed(
     emulator.script(
         endpoint,
         sequence=[
-            {"response": {"body": '{"score": 0.7}', "contentType": "application/json; charset=utf-8"}},
+            {
+                "response": {
+                    "body": '{"score": 0.7}',
+                    "contentType": "application/json; charset=utf-8",
+                }
+            },
             {"response": {"body": '{"a": 1}\n{"a": 2}\n', "contentType": "application/jsonlines"}},
         ],
     )
@@ -104,8 +111,16 @@ def test_model_error_is_one_failed_result_with_its_code(
 ) -> None:
     emulator.script(
         endpoint,
-        sequence=[{"error": {"code": "ModelError", "message": "bad tensor shape",
-                             "originalStatusCode": 500, "logStreamArn": "arn:aws:logs:x"}}],
+        sequence=[
+            {
+                "error": {
+                    "code": "ModelError",
+                    "message": "bad tensor shape",
+                    "originalStatusCode": 500,
+                    "logStreamArn": "arn:aws:logs:x",
+                }
+            }
+        ],
     )
     [result] = run_jobs(make_job(endpoint, stream))
 
@@ -173,9 +188,17 @@ def test_resubmitting_an_id_does_not_run_it_again(
 def test_secret_values_never_reach_results_or_logs(
     run_jobs: RunJobs, endpoint: str, stream: str, emulator: EmulatorControl, worker: Any
 ) -> None:
-    emulator.script(endpoint, sequence=[{"error": {
-        "code": "ValidationError",
-        "message": f"key {SECRETS['AWS_SECRET_KEY']} rejected"}}])  # an error quoting a secret
+    emulator.script(
+        endpoint,
+        sequence=[
+            {
+                "error": {
+                    "code": "ValidationError",
+                    "message": f"key {SECRETS['AWS_SECRET_KEY']} rejected",
+                }
+            }
+        ],
+    )  # an error quoting a secret
     job = make_job(endpoint, stream)
 
     [result] = run_jobs(job)

@@ -79,9 +79,13 @@ def test_camunda_shaped_job_is_accepted_with_connector_defaults() -> None:
 
 @pytest.mark.parametrize("value", ["sync", "Sync", "SYNC"])
 def test_enums_accept_any_case(value: str) -> None:
-    job = parse_job(job_with(variables__input__invocationType=value,
-                             variables__input__enableExplanations="yes",
-                             variables__authentication__type="CREDENTIALS"))
+    job = parse_job(
+        job_with(
+            variables__input__invocationType=value,
+            variables__input__enableExplanations="yes",
+            variables__authentication__type="CREDENTIALS",
+        )
+    )
     assert job.variables.input.invocation_type is InvocationType.SYNC
     assert job.variables.input.enable_explanations is EnableExplanations.YES
     assert job.variables.auth is not None
@@ -95,17 +99,25 @@ def test_missing_authentication_type_means_credentials() -> None:
 
 
 def test_async_numbers_accept_strings_and_integers() -> None:
-    job = parse_job(job_with(variables__input__invocationType="async",
-                             variables__input__inputLocation="s3://b/k",
-                             variables__input__requestTTLSeconds="3600",
-                             variables__input__invocationTimeoutSeconds=90))
+    job = parse_job(
+        job_with(
+            variables__input__invocationType="async",
+            variables__input__inputLocation="s3://b/k",
+            variables__input__requestTTLSeconds="3600",
+            variables__input__invocationTimeoutSeconds=90,
+        )
+    )
     assert job.variables.input.request_ttl_seconds == 3600
     assert job.variables.input.invocation_timeout_seconds == 90
 
 
 def test_out_of_range_async_numbers_name_their_field() -> None:
-    found = problems(job_with(variables__input__requestTTLSeconds="59",
-                              variables__input__invocationTimeoutSeconds="3601"))
+    found = problems(
+        job_with(
+            variables__input__requestTTLSeconds="59",
+            variables__input__invocationTimeoutSeconds="3601",
+        )
+    )
     assert "variables.input.requestTTLSeconds" in found
     assert "variables.input.invocationTimeoutSeconds" in found
 
@@ -116,8 +128,12 @@ def test_unknown_properties_are_ignored() -> None:
 
 
 def test_aws_credential_overrides_inline_authentication_and_region() -> None:
-    doc = job_with(variables__awsCredential={
-        "authentication": {"type": "defaultCredentialsChain"}, "region": "us-west-2"})
+    doc = job_with(
+        variables__awsCredential={
+            "authentication": {"type": "defaultCredentialsChain"},
+            "region": "us-west-2",
+        }
+    )
     job = parse_job(doc)
     assert job.variables.region == "us-west-2"
     assert job.variables.auth is not None
@@ -125,19 +141,26 @@ def test_aws_credential_overrides_inline_authentication_and_region() -> None:
 
 
 def test_region_may_come_from_aws_credential_alone() -> None:
-    doc = job_with(variables__configuration=None,
-                   variables__awsCredential={"region": "us-west-2"})
+    doc = job_with(variables__configuration=None, variables__awsCredential={"region": "us-west-2"})
     assert parse_job(doc).variables.region == "us-west-2"
 
 
 def test_every_bad_field_is_reported_with_its_path() -> None:
-    doc = job_with(variables__input__endpointName="", variables__input__accept=5,
-                   variables__authentication__secretKey=None, retries=-1)
+    doc = job_with(
+        variables__input__endpointName="",
+        variables__input__accept=5,
+        variables__authentication__secretKey=None,
+        retries=-1,
+    )
 
     found = problems(doc)
 
-    assert set(found) == {"variables.input.endpointName", "variables.input.accept",
-                          "variables.authentication", "retries"}
+    assert set(found) == {
+        "variables.input.endpointName",
+        "variables.input.accept",
+        "variables.authentication",
+        "retries",
+    }
     assert "secretKey" in found["variables.authentication"]
 
 
@@ -167,8 +190,10 @@ def test_non_object_job_is_rejected_clearly() -> None:
 
 
 def test_validation_error_text_does_not_echo_values() -> None:
-    doc = job_with(variables__authentication__accessKey="AKIAVERYSECRETVALUE",
-                   variables__authentication__secretKey=12345)
+    doc = job_with(
+        variables__authentication__accessKey="AKIAVERYSECRETVALUE",
+        variables__authentication__secretKey=12345,
+    )
     with pytest.raises(JobValidationError) as info:
         parse_job(doc)
     assert "12345" not in str(info.value)

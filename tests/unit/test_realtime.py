@@ -82,7 +82,7 @@ def stubbed() -> Any:
         "sagemaker-runtime",
         region_name="us-east-1",
         aws_access_key_id="a",
-        aws_secret_access_key="b",  # noqa: S106 - dummy
+        aws_secret_access_key="b",
     )
     with Stubber(client) as stubber:
         yield client, stubber

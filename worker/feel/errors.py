@@ -25,9 +25,12 @@ class FeelSyntaxError(FeelError):
         self.expected = expected
         self.got = got
         message = f"syntax error at line {line}, column {column}: "
-        if expected:
-            message += "expected one of " + ", ".join(expected) + "; "
-        message += f"got {got}"
+        if len(expected) > 1:
+            message += "expected one of " + ", ".join(expected) + f"; got {got}"
+        elif expected:
+            message += f"expected {expected[0]}; got {got}"
+        else:
+            message += f"unexpected {got}"
         super().__init__(
             message,
             details={"line": line, "column": column, "expected": expected, "got": got},
@@ -35,8 +38,11 @@ class FeelSyntaxError(FeelError):
 
 
 class FeelEvaluationError(FeelError):
-    """A function call that FEEL cannot make: unknown name, bad arity or parameter names."""
+    """An evaluation FEEL cannot finish: a call to an unknown function, with the wrong number
+    or names of arguments, or an iteration over a range too large to be meant."""
 
-    def __init__(self, function: str, reason: str) -> None:
+    def __init__(self, reason: str, *, function: str | None = None) -> None:
         self.function = function
-        super().__init__(f"function '{function}': {reason}", details={"function": function})
+        self.reason = reason
+        message = f"function '{function}': {reason}" if function else reason
+        super().__init__(message, details={"function": function} if function else None)

@@ -22,6 +22,7 @@ from worker.feel.syntax import ToNodes
 
 _FRIENDLY = {
     "NAME": "a name",
+    "KEY": "a key",
     "NUMBER": "a number",
     "STRING": "a string",
     "MW_NAME": "a function name",
@@ -34,6 +35,11 @@ _FRIENDLY = {
 _CONTINUATIONS = frozenset(
     {"'+'", "'-'", "'*'", "'/'", "'**'", "'.'", "'['", "'('", "'..'", "'and'", "'or'"}
     | {"'between'", "'in'", "'instance'", "a comparison"}
+)
+# Tokens that can begin an expression: where all are possible, "an expression" says it.
+_EXPRESSION_STARTS = frozenset(
+    {"'@'", "'every'", "'false'", "'for'", "'function'", "'if'", "'null'", "'some'", "'true'"}
+    | {"'{'", "'['", "'('", "'-'", "a function name", "a name", "a number", "a string"}
 )
 _MAX_EXPECTED = 8
 
@@ -73,8 +79,11 @@ def _syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> FeelSyntaxEr
             return FeelSyntaxError(line, column, _describe(parser, names), "end of input")
         got = repr(str(exc.token))
     elif isinstance(exc, UnexpectedCharacters):
-        names = set(exc.allowed or ())
-        got = repr(exc.char)
+        # What the lexer state allowed is a merge over several parser states, too vague to
+        # list; the character itself is the useful part.
+        got = f"character {exc.char!r}"
+        if exc.char == '"':
+            got += " (a string that is never closed)"
     else:  # pragma: no cover - LALR raises only the two above
         got = "unexpected input"
     return FeelSyntaxError(exc.line, exc.column, _describe(parser, names), got)
@@ -94,6 +103,10 @@ def _describe(parser: Lark, names: set[str]) -> list[str]:
             shown.add(repr(pattern.value))
         else:
             shown.add(_FRIENDLY.get(name, name.lower()))
+    if {"a name", "a number", "a string"} <= shown:
+        shown = (shown - _EXPRESSION_STARTS) | {"an expression"}
+    if "a name" in shown and "'then'" in shown:  # after ".", where keywords are keys too
+        shown = {s for s in shown if not (s[0] == "'" and s[1:-1].isalpha())}
     useful = shown - _CONTINUATIONS
     ordered = sorted(useful or shown)
     return ordered[:_MAX_EXPECTED] + (["..."] if len(ordered) > _MAX_EXPECTED else [])

@@ -116,8 +116,8 @@ class ToNodes(Transformer[Token, nodes.Node]):
             return nodes.Literal(-operand.value)
         return nodes.Negate(operand)
 
-    def path(self, target: nodes.Node, key: Token) -> nodes.Path:
-        return nodes.Path(target, str(key))
+    def path(self, target: nodes.Node, key: str) -> nodes.Path:
+        return nodes.Path(target, key)
 
     def filter(self, target: nodes.Node, condition: nodes.Node) -> nodes.Filter:
         return nodes.Filter(target, condition)
@@ -157,11 +157,11 @@ class ToNodes(Transformer[Token, nodes.Node]):
     def named(self, *args: tuple[str, nodes.Node]) -> tuple[str, tuple[tuple[str, nodes.Node], ...]]:
         return "named", args
 
-    def named_argument(self, name: str, value: nodes.Node) -> tuple[str, nodes.Node]:
-        return name, value
+    def named_argument(self, key: Token, value: nodes.Node) -> tuple[str, nodes.Node]:
+        return _words(key), value
 
-    def words(self, *tokens: Token) -> str:
-        return " ".join(str(t) for t in tokens)
+    def path_key(self, token: Token) -> str:
+        return str(token)
 
     def list(self, *items: nodes.Node | None) -> nodes.ListLiteral:
         return nodes.ListLiteral(tuple(i for i in items if i is not None))
@@ -169,10 +169,9 @@ class ToNodes(Transformer[Token, nodes.Node]):
     def context(self, *entries: tuple[str, nodes.Node] | None) -> nodes.ContextLiteral:
         return nodes.ContextLiteral(tuple(e for e in entries if e is not None))
 
-    def entry(self, key: str | Token, value: nodes.Node) -> tuple[str, nodes.Node]:
-        if isinstance(key, Token):  # a quoted key
-            return unescape(key), value
-        return key, value
+    def entry(self, key: Token, value: nodes.Node) -> tuple[str, nodes.Node]:
+        text = unescape(key) if key.type == "STRING" else _words(key)
+        return text, value
 
     def range_oo(self, start: nodes.Node, end: nodes.Node) -> nodes.RangeLiteral:
         return nodes.RangeLiteral(start, end, False, False)

@@ -124,7 +124,7 @@ class Binding:
 def _signatures(name: str) -> list[Signature]:
     signatures = BUILTINS.get(name)
     if signatures is None:
-        raise FeelEvaluationError(name, "no such function")
+        raise FeelEvaluationError("no such function", function=name)
     return signatures
 
 
@@ -134,19 +134,20 @@ def bind_positional(name: str, count: int) -> Binding:
         if signature.takes(count):
             params = tuple(signature.param_for(i) for i in range(count))
             return Binding(params, signature.impl, None)
-    raise FeelEvaluationError(name, f"no signature takes {count} argument(s)")
+    raise FeelEvaluationError(f"no signature takes {count} argument(s)", function=name)
 
 
 def bind_named(name: str, names: Sequence[str]) -> tuple[Binding, list[int]]:
     """Bind arguments given by name; also returns, for each bound parameter, the index of the
     argument that supplies it (calls by name may list arguments in any order)."""
     if len(set(names)) != len(names):
-        raise FeelEvaluationError(name, "an argument is given twice")
+        raise FeelEvaluationError("an argument is given twice", function=name)
     for signature in _signatures(name):
         bound = _bind_names(signature, names)
         if bound is not None:
             return bound
-    raise FeelEvaluationError(name, "no signature has parameters " + ", ".join(names))
+    reason = "no signature has parameters " + ", ".join(repr(n) for n in names)
+    raise FeelEvaluationError(reason, function=name)
 
 
 def _bind_names(signature: Signature, names: Sequence[str]) -> tuple[Binding, list[int]] | None:

@@ -74,3 +74,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings of this process, parsed from the environment on first use."""
     return Settings()
+
+
+def markdown_table() -> str:
+    """The README's configuration table, generated so it cannot drift from the code."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = f"`{default}`" if default not in ("", None) else "—"
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
@@ -59,7 +60,8 @@ class AsyncResults:
         task.add_done_callback(self._tasks.discard)
 
     async def _complete(self, job: AsyncJob) -> None:
-        await asyncio.sleep(job.spec.delay_ms / 1000)
+        jitter = random.uniform(0, job.spec.jitter_ms) if job.spec.jitter_ms else 0.0
+        await asyncio.sleep((job.spec.delay_ms + jitter) / 1000)
         try:
             await self._write_result(job)
         except Exception:

@@ -207,3 +207,18 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
         lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None, 60, "flower"
     )
     return Service("flower", proc, url, log_path, log)
+
+
+def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> Service:
+    """A real ``smq poller`` process; returns once it has started its loop."""
+    argv = [sys.executable, "-m", "producer.cli", "poller"]
+    proc, log_path, log = _spawn(f"poller-{name}", argv, workdir, env)
+    service = Service(f"poller-{name}", proc, "", log_path, log)
+
+    def ready() -> bool:
+        if not service.alive():
+            raise RuntimeError(f"poller {name} exited: {service.log_text()[-3000:]}")
+        return "poller_started" in service.log_text()
+
+    wait_until(ready, 30, f"poller {name}")
+    return service

@@ -17,7 +17,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from producer.connection import connect
 from producer.errors import JobValidationError
-from producer.results import DEFAULT_GROUP, ResultConsumer, job_status, stream_tail, wait_for
+from producer.results import (
+    DEFAULT_GROUP,
+    ResultConsumer,
+    job_status,
+    service_status,
+    stream_tail,
+    wait_for,
+)
 from producer.schema import schemas
 from producer.settings import get_settings
 from producer.submit import Producer
@@ -125,12 +132,23 @@ def cmd_results(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.job_id is None:
+        print(
+            json.dumps(service_status(connect(get_settings()), get_settings()), indent=2), file=out
+        )
+        return EXIT_OK
     status = job_status(connect(get_settings()), args.job_id)
     if status is None:
         print(f"error: no job {args.job_id} (never submitted, or expired)", file=err)
         return EXIT_FAILED
     print(json.dumps(status, indent=2), file=out)
     return EXIT_OK
+
+
+def cmd_poller(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from worker.tracking.poller import main as run_poller  # the worker side, loaded on demand
+
+    return run_poller()
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -157,9 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", default=None, help="result stream (default SMQ_RESULT_STREAM)")
     p.set_defaults(func=cmd_results)
 
-    p = sub.add_parser("status", help="what is known about a job")
-    p.add_argument("job_id")
+    p = sub.add_parser("status", help="a job's state and result; without an id, the service's")
+    p.add_argument("job_id", nargs="?", default=None)
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("poller", help="run the poller that finishes asynchronous inferences")
+    p.set_defaults(func=cmd_poller)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the job or result contract")
     p.add_argument("which", choices=["job", "result"])

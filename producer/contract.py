@@ -135,7 +135,13 @@ class Input(_Model):
     invocation_timeout_seconds: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(
         None, alias="invocationTimeoutSeconds", ge=1, le=3600
     )
-    await_completion: bool = Field(True, alias="awaitCompletion")
+    s3_output_path_extension: OptStr = Field(None, alias="s3OutputPathExtension")
+    filename: OptStr = Field(None, max_length=1024)
+    await_completion: bool = Field(
+        True,
+        alias="awaitCompletion",
+        description="ASYNC: false completes at once with the S3 locations (Camunda's behaviour).",
+    )
 
     @model_validator(mode="after")
     def _body_for_sync(self) -> Input:
@@ -144,14 +150,15 @@ class Input(_Model):
         return self
 
 
-class Variables(_Model):
+class AwsAccess(_Model):
+    """Who calls AWS, where: the variables a job's SageMaker and S3 clients are built from."""
+
     authentication: Authentication | None = None
     configuration: Configuration | None = None
-    input: Input
     aws_credential: AwsCredential | None = Field(None, alias="awsCredential")
 
     @model_validator(mode="after")
-    def _region_known(self) -> Variables:
+    def _region_known(self) -> AwsAccess:
         if self.region is None:
             raise ValueError("a region is required: configuration.region or awsCredential.region")
         if self.auth is None:
@@ -172,6 +179,13 @@ class Variables(_Model):
     @property
     def endpoint_url(self) -> str | None:
         return self.configuration.endpoint if self.configuration else None
+
+
+ACCESS_FIELDS = ("authentication", "configuration", "awsCredential")
+
+
+class Variables(AwsAccess):
+    input: Input
 
 
 class Headers(_Model):

@@ -32,12 +32,41 @@ class JobField(StrEnum):
     ATTEMPTS = "attempts"
     RESULT = "result"  # the Result (JSON), once done
     STREAM_ID = "stream_id"  # id of the result's entry on the result stream
+    # Asynchronous inferences, once started:
+    STAGED_INPUT = "staged_input"  # s3:// URI an inline body was uploaded to
+    OUTPUT_LOCATION = "output_location"
+    FAILURE_LOCATION = "failure_location"
+    INFERENCE_ID = "inference_id"
+    INVOKED_AT = "invoked_at"
+    DEADLINE = "deadline"  # unix seconds after which the inference is given up
+    CHECKS = "checks"  # S3 checks made so far (drives the backoff)
+    ACCESS = "access"  # digest of the job's AWS access variables (see access_key)
 
 
 class JobState(StrEnum):
     QUEUED = "queued"
     INVOKING = "invoking"
+    INVOKED = "invoked"  # an asynchronous inference is running; the poller tracks it
     DONE = "done"
+
+
+# Pending asynchronous inferences. The poller claims due entries from ASYNC_DUE (score: next
+# check, unix seconds); ASYNC_SINCE (score: invoked at) answers "how old is the oldest".
+ASYNC_DUE = "smq:async:due"
+ASYNC_SINCE = "smq:async:since"
+_ASYNC_LOCATIONS = "smq:async:loc:"
+_ACCESS = "smq:async:access:"
+
+
+def locations_key(bucket: str, prefix: str) -> str:
+    """Hash of object key → job id for pending inferences under one S3 prefix, so one listing
+    of the prefix answers for all of them."""
+    return f"{_ASYNC_LOCATIONS}{bucket}/{prefix}"
+
+
+def access_key(digest: str) -> str:
+    """The (unresolved) AWS access variables shared by the pending jobs with that digest."""
+    return _ACCESS + digest
 
 
 # Enqueue one job if its id is new: the hash and the Celery message are written together, so a
@@ -68,15 +97,25 @@ return entry
 """
 
 # Mark a job as being invoked and count the attempt; returns what the worker needs in one
-# round trip: {doc, state, attempts, reply_to}. A job already done is returned untouched.
+# round trip: {doc, state, attempts, reply_to, staged_input}. A job already done, or whose
+# asynchronous inference is already running, is returned untouched.
 #   KEYS: job hash.  ARGV: now.
 BEGIN_LUA = """
-local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to')
-if rec[2] == 'done' or not rec[1] then return rec end
+local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input')
+if rec[2] == 'done' or rec[2] == 'invoked' or not rec[1] then return rec end
 redis.call('HSET', KEYS[1], 'state', 'invoking', 'started_at', ARGV[1])
 rec[2] = 'invoking'
 rec[3] = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 return rec
+"""
+
+# Claim due pending inferences: move them a lease into the future, so no other poller takes
+# them now and a crashed poller's claims fall due again when the lease runs out.
+#   KEYS: due zset.  ARGV: now, lease until, limit.
+CLAIM_LUA = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
 """
 
 # Stream entry fields.

@@ -21,7 +21,15 @@ from redis.exceptions import ResponseError
 
 from producer.connection import RedisClient
 from producer.contract import Result
-from producer.keys import RESULT_FIELD, JobField, job_key
+from producer.keys import (
+    ASYNC_DUE,
+    ASYNC_SINCE,
+    DEAD_LETTER_STREAM,
+    RESULT_FIELD,
+    JobField,
+    job_key,
+)
+from producer.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -185,3 +193,24 @@ def job_status(redis: RedisClient, job_id: str) -> dict[str, Any] | None:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
+
+
+def service_status(redis: RedisClient, settings: Settings) -> dict[str, Any]:
+    """Queue backlog, pending asynchronous inferences and the age of the oldest."""
+    now = time.time()
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.llen(settings.queue)
+        pipe.zcard(ASYNC_SINCE)
+        pipe.zrange(ASYNC_SINCE, 0, 0, withscores=True)
+        pipe.zcount(ASYNC_DUE, "-inf", now)
+        pipe.xlen(DEAD_LETTER_STREAM)
+        queued, pending, oldest, due, dead = pipe.execute()
+    return {
+        "queue": {"name": settings.queue, "length": queued},
+        "async": {
+            "pending": pending,
+            "dueNow": due,
+            "oldestAgeSeconds": round(now - oldest[0][1], 3) if oldest else None,
+        },
+        "deadLetters": dead,
+    }

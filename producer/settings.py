@@ -59,6 +59,44 @@ class Settings(BaseSettings):
     redis_socket_timeout: float = Field(
         10.0, gt=0, description="Socket timeout for the service's own Redis commands, seconds."
     )
+    staging_s3_uri: str | None = Field(
+        None,
+        pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",
+        description="`s3://bucket/prefix` where inline ASYNC bodies are uploaded.",
+    )
+    async_poll_interval: float = Field(
+        0.5, gt=0, le=60, description="Seconds between the poller's passes over due inferences."
+    )
+    async_backoff_initial: float = Field(
+        1.0, gt=0, description="First check of an async inference after this many seconds."
+    )
+    async_backoff_max: float = Field(
+        15.0, gt=0, description="Cap of the per-inference check interval (doubles, jittered)."
+    )
+    async_claim_seconds: float = Field(
+        60.0,
+        gt=1,
+        description="A poller's claim on due entries; a dead poller's come back after it.",
+    )
+    async_batch: int = Field(2000, ge=1, description="Due inferences a poller claims per pass.")
+    async_max_output_bytes: int = Field(
+        6 * 1024 * 1024,
+        ge=0,
+        description="Larger async outputs are returned by location only, without the body.",
+    )
+    async_deadline_margin: float = Field(
+        300.0, ge=0, description="Seconds past TTL + invocation timeout before giving up."
+    )
+    async_forbidden_as_missing: bool = Field(
+        False,
+        description="Treat S3 403 on a missing output as 'not there yet' (no s3:ListBucket).",
+    )
+    async_list_max_keys: int = Field(
+        10_000,
+        ge=0,
+        description="A prefix listing longer than this falls back to one HEAD per inference.",
+    )
+    poller_threads: int = Field(16, ge=1, le=256, description="Concurrent S3 requests per poller.")
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
     )

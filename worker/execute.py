@@ -18,16 +18,20 @@ import structlog
 from producer.connection import LuaScript, RedisClient
 from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
-from producer.keys import BEGIN_LUA, JobState, job_key
+from producer.keys import BEGIN_LUA, JobField, JobState, job_key
 from producer.settings import Settings
 from worker import publish
 from worker.logs import redacting
-from worker.sagemaker import realtime
+from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
+from worker.tracking.pending import PendingStore, access_json
 
 log = structlog.get_logger("worker.job")
 _BEGIN = LuaScript(BEGIN_LUA)
+# SageMaker's defaults when a job sets neither (seconds).
+DEFAULT_REQUEST_TTL = 6 * 3600
+DEFAULT_INVOCATION_TIMEOUT = 15 * 60
 
 
 @dataclass
@@ -36,6 +40,7 @@ class _Begun:
     state: str | None
     attempts: int
     reply_to: str | None
+    staged_input: str | None
 
 
 class JobRunner:
@@ -52,17 +57,21 @@ class JobRunner:
         self._settings = settings
         self._clients = clients or ClientCache(settings)
         self._environ = os.environ if environ is None else environ
+        self._pending = PendingStore(redis, settings.job_ttl_seconds)
 
     def run(self, job_id: str) -> Result | None:
         """Run one job; returns the posted result, or None when it was already done."""
         started = time.perf_counter()
         begun = self._begin(job_id)
-        if begun.state == JobState.DONE:
-            log.info("job_already_done", job_id=job_id)
+        if begun.state in (JobState.DONE, JobState.INVOKED):
+            # A redelivered message: the result is posted, or the poller is tracking it.
+            log.info("job_already_" + begun.state, job_id=job_id)
             return None
         redactor = Redactor()
         with redacting(redactor):
             result, endpoint = self._execute(job_id, begun, redactor)
+            if result is None:
+                return None  # an asynchronous inference, now tracked by the poller
             stream = begun.reply_to or self._settings.result_stream
             entry = publish.post(self._redis, self._settings, result, stream)
             log.info(
@@ -83,10 +92,14 @@ class JobRunner:
         publish.post(self._redis, self._settings, result, self._settings.result_stream)
 
     def _begin(self, job_id: str) -> _Begun:
-        doc, state, attempts, reply_to = _BEGIN(self._redis, [job_key(job_id)], [repr(time.time())])
-        return _Begun(doc, state, int(attempts or 0), reply_to)
+        doc, state, attempts, reply_to, staged = _BEGIN(
+            self._redis, [job_key(job_id)], [repr(time.time())]
+        )
+        return _Begun(doc, state, int(attempts or 0), reply_to, staged)
 
-    def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> tuple[Result, str | None]:
+    def _execute(
+        self, job_id: str, begun: _Begun, redactor: Redactor
+    ) -> tuple[Result | None, str | None]:
         raw: Any = None
         try:
             if begun.doc is None:
@@ -98,7 +111,12 @@ class JobRunner:
             job = self._prepare(raw, job_id, redactor)
             endpoint = job.variables.input.endpoint_name
             log.info("job_received", job_id=job_id, endpoint=endpoint, attempt=begun.attempts)
-            response = self._invoke(job)
+            if job.variables.input.invocation_type is InvocationType.ASYNC:
+                response = self._start_async(job, raw, begun)
+                if response is None:
+                    return None, endpoint
+            else:
+                response = self._invoke(job)
             return publish.completed(job, response, begun.attempts), endpoint
         except SmqError as exc:
             error = exc
@@ -127,15 +145,42 @@ class JobRunner:
                 redactor.add(value)
         return job
 
+    def _start_async(self, job: Job, raw: dict[str, Any], begun: _Begun) -> dict[str, Any] | None:
+        """Start the inference; None once it is tracked, or Camunda's three locations at once
+        when the job says ``awaitCompletion: false``."""
+        inp = job.variables.input
+        location = inp.input_location or begun.staged_input
+        if location is None:
+            location = asynchronous.staging_location(self._settings.staging_s3_uri, job.id)
+            asynchronous.stage_body(self._clients.s3(job.variables), inp, location)
+            self._redis.hset(job_key(job.id), JobField.STAGED_INPUT, location)
+        request = asynchronous.build_request(inp, job.id, location)
+        started = asynchronous.invoke(self._clients.runtime(job.variables), request)
+        log.info(
+            "async_invoked",
+            job_id=job.id,
+            endpoint=inp.endpoint_name,
+            inference_id=started.inference_id,
+            output_location=started.output_location,
+        )
+        if not inp.await_completion:
+            return started.response()
+        now = time.time()
+        ttl = inp.request_ttl_seconds or DEFAULT_REQUEST_TTL
+        timeout = inp.invocation_timeout_seconds or DEFAULT_INVOCATION_TIMEOUT
+        self._pending.track(
+            job.id,
+            started,
+            access_json(raw.get("variables") or {}),
+            deadline=now + ttl + timeout + self._settings.async_deadline_margin,
+            first_check=now + self._settings.async_backoff_initial,
+        )
+        return None
+
     def _invoke(self, job: Job) -> dict[str, Any]:
         inp = job.variables.input
-        if inp.invocation_type is InvocationType.ASYNC:
-            raise InputError(
-                "invocationType ASYNC is not supported by this worker yet",
-                code="UnsupportedInvocationType",
-            )
         request = realtime.build_request(inp, job.id)
-        client = self._clients.for_job(job.variables)
+        client = self._clients.runtime(job.variables)
         started = time.perf_counter()
         try:
             response = realtime.invoke(client, request)

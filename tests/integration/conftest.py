@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from emulator.control import EmulatorControl
-from ops.local import Service, start_emulator, start_redis, start_worker
+from ops.local import Service, start_emulator, start_moto, start_redis, start_worker
 from producer.connection import RedisClient, connect
 from producer.contract import Result
 from producer.results import stream_tail, wait_for
@@ -23,6 +24,7 @@ from producer.settings import Settings
 from producer.submit import Producer
 
 # Known secret values: the suite asserts they never show up in logs or results.
+STAGING_BUCKET = "smq-staging"
 SECRETS = {"AWS_ACCESS_KEY": "AKIATESTACCESSKEY1", "AWS_SECRET_KEY": "tEsT-sEcReT-kEy-0123456789"}
 
 
@@ -39,8 +41,29 @@ def redis_service(stack_dir: Path) -> Iterator[Service]:
 
 
 @pytest.fixture(scope="session")
-def emulator_service(stack_dir: Path) -> Iterator[Service]:
-    service = start_emulator(stack_dir / "emulator")
+def moto_service(stack_dir: Path) -> Iterator[Service]:
+    """S3 over HTTP for asynchronous inference (moto's server)."""
+    service = start_moto(stack_dir / "moto")
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(moto_service: Service) -> Any:
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_service.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - moto accepts anything
+    )
+    client.create_bucket(Bucket=STAGING_BUCKET)
+    return client
+
+
+@pytest.fixture(scope="session")
+def emulator_service(stack_dir: Path, moto_service: Service) -> Iterator[Service]:
+    service = start_emulator(stack_dir / "emulator", s3_url=moto_service.url)
     yield service
     service.stop()
 
@@ -51,9 +74,18 @@ def emulator(emulator_service: Service) -> EmulatorControl:
 
 
 @pytest.fixture(scope="session")
-def worker_env(redis_service: Service, emulator_service: Service) -> dict[str, str]:
+def worker_env(
+    redis_service: Service, emulator_service: Service, moto_service: Service
+) -> dict[str, str]:
     env = {
         "SMQ_REDIS_URL": redis_service.url,
+        "SMQ_STAGING_S3_URI": f"s3://{STAGING_BUCKET}/inline",
+        "AWS_ENDPOINT_URL_S3": moto_service.url,
+        # A fast poller, so tests wait for outcomes, not backoff.
+        "SMQ_ASYNC_POLL_INTERVAL": "0.2",
+        "SMQ_ASYNC_BACKOFF_INITIAL": "0.3",
+        "SMQ_ASYNC_BACKOFF_MAX": "1.0",
+        "SMQ_ASYNC_CLAIM_SECONDS": "4",
         "SMQ_LOG_FORMAT": "json",
         "SMQ_VISIBILITY_TIMEOUT": "30",
         # boto3 reads these itself: jobs without configuration.endpoint reach the emulator.

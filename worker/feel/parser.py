@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
+from typing import cast
 
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -64,7 +65,7 @@ def parse(text: str) -> nodes.Node:
         text = text[:offset] + " " + text[offset + 1 :]
     parser = _lark()
     try:
-        tree: nodes.Node = parser.parse(text)
+        tree = cast(nodes.Node, parser.parse(text))  # ToNodes turns the tree into nodes
     except UnexpectedInput as exc:
         raise _syntax_error(parser, text, exc) from None
     return tree

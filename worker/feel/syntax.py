@@ -85,7 +85,9 @@ class ToNodes(Transformer[Token, nodes.Node]):
         return nodes.In(value, tests)
 
     def in_tests(self, *tests: Any) -> tuple[nodes.UnaryTest, ...]:
-        return tuple(t if isinstance(t, nodes.UnaryTest) else nodes.UnaryTest(None, t) for t in tests)
+        return tuple(
+            t if isinstance(t, nodes.UnaryTest) else nodes.UnaryTest(None, t) for t in tests
+        )
 
     def op_test(self, op: Token, operand: nodes.Node) -> nodes.UnaryTest:
         return nodes.UnaryTest(str(op), operand)
@@ -154,7 +156,9 @@ class ToNodes(Transformer[Token, nodes.Node]):
     def positional(self, *args: nodes.Node) -> tuple[str, tuple[nodes.Node, ...]]:
         return "positional", args
 
-    def named(self, *args: tuple[str, nodes.Node]) -> tuple[str, tuple[tuple[str, nodes.Node], ...]]:
+    def named(
+        self, *args: tuple[str, nodes.Node]
+    ) -> tuple[str, tuple[tuple[str, nodes.Node], ...]]:
         return "named", args
 
     def named_argument(self, key: Token, value: nodes.Node) -> tuple[str, nodes.Node]:

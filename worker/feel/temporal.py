@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -85,7 +85,7 @@ def _zone(text: str | None) -> tzinfo | None:
     if text is None:
         return None
     if text == "Z":
-        return timezone.utc
+        return UTC
     if text.startswith("@"):
         try:
             return ZoneInfo(text[1:])

@@ -1,9 +1,10 @@
-"""boto3 SageMaker Runtime clients, one per (region, credentials, endpoint) per process.
+"""boto3 clients, one per (service, region, credentials, endpoint) per process.
 
 Creating a client costs milliseconds and a new connection pool, so it never happens per job.
 Clients are thread-safe; sessions are not, so each client is built from its own session under
-a lock. botocore's retries are off: a retry inside one call can invoke the model twice, and
-the task layer decides what is worth retrying.
+a lock. botocore's retries are off for SageMaker Runtime: a retry inside one call can invoke
+the model twice, and the task layer decides what is worth retrying. S3 reads are idempotent,
+so S3 clients keep botocore's standard retries.
 """
 
 from __future__ import annotations
@@ -11,24 +12,28 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import boto3
 from botocore.config import Config
 
-from producer.contract import AuthenticationType, Variables
+from producer.contract import AuthenticationType, AwsAccess
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
     from producer.settings import Settings
 
+Service = Literal["sagemaker-runtime", "s3"]
+
 
 class ClientKey(NamedTuple):
+    service: Service
     region: str
     endpoint_url: str | None
     access_key: str | None
-    # A digest, so the cache's keys (visible in a debugger or a repr) never hold the secret.
+    # Digests, so the cache's keys (visible in a debugger or a repr) never hold the secret.
     secret_digest: str | None
     session_token_digest: str | None
 
@@ -41,38 +46,54 @@ class ClientCache:
     """A bounded LRU of clients; bounded because credentials may differ per tenant."""
 
     def __init__(self, settings: Settings, max_clients: int = 64) -> None:
-        self._config = Config(
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            retries={"total_max_attempts": 1, "mode": "standard"},
+        common: dict[str, Any] = {
+            "connect_timeout": settings.connect_timeout,
+            "read_timeout": settings.read_timeout,
             # One pooled connection per worker thread, so no call waits for a socket.
-            max_pool_connections=max(10, settings.worker_concurrency + 4),
-            tcp_keepalive=True,
-        )
-        self._clients: OrderedDict[ClientKey, SageMakerRuntimeClient] = OrderedDict()
+            "max_pool_connections": max(
+                10, settings.worker_concurrency + 4, settings.poller_threads + 4
+            ),
+            "tcp_keepalive": True,
+        }
+        self._configs: dict[Service, Config] = {
+            "sagemaker-runtime": Config(
+                retries={"total_max_attempts": 1, "mode": "standard"}, **common
+            ),
+            "s3": Config(retries={"total_max_attempts": 3, "mode": "standard"}, **common),
+        }
+        self._clients: OrderedDict[ClientKey, Any] = OrderedDict()
         self._max = max_clients
         self._lock = threading.Lock()
 
-    def for_job(self, variables: Variables) -> SageMakerRuntimeClient:
-        auth = variables.auth
+    def runtime(self, access: AwsAccess) -> SageMakerRuntimeClient:
+        client: SageMakerRuntimeClient = self._get("sagemaker-runtime", access, access.endpoint_url)
+        return client
+
+    def s3(self, access: AwsAccess) -> S3Client:
+        """S3 with the job's credentials; its endpoint is boto3's own (``AWS_ENDPOINT_URL_S3``)."""
+        client: S3Client = self._get("s3", access, None)
+        return client
+
+    def _get(self, service: Service, access: AwsAccess, endpoint_url: str | None) -> Any:
+        auth = access.auth
         static = auth is not None and auth.type is AuthenticationType.CREDENTIALS
-        access = auth.access_key if static and auth else None
+        key_id = auth.access_key if static and auth else None
         secret = auth.secret_key if static and auth else None
         token = auth.session_token if static and auth else None
         key = ClientKey(
-            variables.region or "", variables.endpoint_url, access, _digest(secret), _digest(token)
+            service, access.region or "", endpoint_url, key_id, _digest(secret), _digest(token)
         )
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 session = boto3.session.Session(
-                    aws_access_key_id=access,
+                    aws_access_key_id=key_id,
                     aws_secret_access_key=secret,
                     aws_session_token=token,
                     region_name=key.region,
                 )
                 client = session.client(
-                    "sagemaker-runtime", endpoint_url=key.endpoint_url, config=self._config
+                    service, endpoint_url=endpoint_url, config=self._configs[service]
                 )
                 self._clients[key] = client
                 if len(self._clients) > self._max:

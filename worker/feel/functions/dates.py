@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from worker.feel.functions.registry import builtin
@@ -26,12 +26,12 @@ def _int(n: Decimal) -> int:
 
 @builtin("now")
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @builtin("today")
 def today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 @builtin("date", "from: string|date")
@@ -74,7 +74,11 @@ def time_from(from_: str | time | datetime) -> time | None:
 
 
 @builtin(
-    "time", "hour: number", "minute: number", "second: number", "offset?: days and time duration|null"
+    "time",
+    "hour: number",
+    "minute: number",
+    "second: number",
+    "offset?: days and time duration|null",
 )
 def time_of(
     hour: Decimal, minute: Decimal, second: Decimal, offset: timedelta | None = None

@@ -4,7 +4,7 @@ de-duplication use FEEL equality (so ``1`` and ``1.0`` are one value, ``1`` and 
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -130,18 +130,28 @@ def mode(*args: Any) -> list[Decimal] | None:
     return sorted(n for n, c in counts.items() if c == top)
 
 
+def _combine(
+    args: tuple[Any, ...], operator: Callable[[Any, Any], bool | None], *, start: bool
+) -> bool | None:
+    items = items_of(args)
+    if items is None:
+        return None
+    result: bool | None = start
+    for item in items:
+        result = operator(result, item)
+    return result
+
+
 @builtin("all", "*list: any")
 @builtin("and", "*list: any")
 def all_(*args: Any) -> bool | None:
-    items = items_of(args)
-    return None if items is None else functools.reduce(operators.conjunction, items, True)
+    return _combine(args, operators.conjunction, start=True)
 
 
 @builtin("any", "*list: any")
 @builtin("or", "*list: any")
 def any_(*args: Any) -> bool | None:
-    items = items_of(args)
-    return None if items is None else functools.reduce(operators.disjunction, items, False)
+    return _combine(args, operators.disjunction, start=False)
 
 
 @builtin("sublist", "list: list", "start position: number", "length?: number")
@@ -229,7 +239,10 @@ def is_empty(list_: list[Any]) -> bool:
 def sort(list_: list[Any], precedes: FeelFunction | None = None) -> list[Any] | None:
     """Without ``precedes``, natural order; null if two elements have none."""
     if precedes is not None:
-        return sorted(list_, key=functools.cmp_to_key(lambda a, b: -1 if precedes(a, b) is True else 1))
+        before = precedes
+        return sorted(
+            list_, key=functools.cmp_to_key(lambda a, b: -1 if before(a, b) is True else 1)
+        )
     if any(operators.compare(item, list_[0]) is None for item in list_):
         return None
     return sorted(list_, key=functools.cmp_to_key(lambda a, b: operators.compare(a, b) or 0))

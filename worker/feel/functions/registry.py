@@ -57,7 +57,9 @@ class Param:
         name, _, type_text = (part.strip() for part in spec.partition(":"))
         variadic, optional = name.startswith("*"), name.endswith("?")
         names = [t.strip() for t in type_text.split("|")]
-        types = None if "any" in names else tuple(t for n in names if n != "null" for t in _TYPES[n])
+        types = (
+            None if "any" in names else tuple(t for n in names if n != "null" for t in _TYPES[n])
+        )
         return cls(name.strip("*?"), types, types is None or "null" in names, optional, variadic)
 
     @property

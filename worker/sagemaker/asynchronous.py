@@ -1,0 +1,112 @@
+"""InvokeEndpointAsync: stage an inline body in S3 if needed, start the inference, return at once.
+
+The call only queues the inference; SageMaker writes the output (or a failure file) to S3
+later. Tracking that is ``worker.tracking``'s job, not a worker thread's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from producer.contract import Input
+from producer.errors import InputError
+from worker.sagemaker.errors import translate
+from worker.sagemaker.payload import encode_body
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
+_MAX_INFERENCE_ID = 64
+_OPTIONAL = {
+    "custom_attributes": "CustomAttributes",
+    "request_ttl_seconds": "RequestTTLSeconds",
+    "invocation_timeout_seconds": "InvocationTimeoutSeconds",
+    "s3_output_path_extension": "S3OutputPathExtension",
+    "filename": "Filename",
+}
+
+
+@dataclass(frozen=True)
+class Started:
+    """What SageMaker answered: where the output or the failure will appear."""
+
+    inference_id: str
+    output_location: str
+    failure_location: str
+
+    def response(self) -> dict[str, Any]:
+        """Camunda's async response: the three fields, no body."""
+        return {
+            "outputLocation": self.output_location,
+            "failureLocation": self.failure_location,
+            "inferenceId": self.inference_id,
+        }
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` → ``("bucket", "a/b")``."""
+    if not uri.startswith("s3://"):
+        raise InputError(f"not an s3:// URI: {uri!r}", code="InvalidS3Uri")
+    bucket, _, key = uri[5:].partition("/")
+    if not bucket:
+        raise InputError(f"no bucket in {uri!r}", code="InvalidS3Uri")
+    return bucket, key
+
+
+def staging_location(staging_uri: str | None, job_id: str) -> str:
+    """Where an inline body is uploaded: keyed by job id, so a redelivery overwrites, not adds."""
+    if not staging_uri:
+        raise InputError(
+            "variables.input.inputLocation: required for ASYNC unless the worker has "
+            "SMQ_STAGING_S3_URI set (then input.body is uploaded there)",
+            code="InvalidJob",
+        )
+    bucket, prefix = split_s3_uri(staging_uri)
+    prefix = prefix.strip("/")
+    return f"s3://{bucket}/{prefix + '/' if prefix else ''}{job_id}.in"
+
+
+def stage_body(s3: S3Client, inp: Input, location: str) -> None:
+    bucket, key = split_s3_uri(location)
+    try:
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=encode_body(inp.body, inp.content_type),
+            ContentType=inp.content_type,
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+
+
+def build_request(inp: Input, job_id: str, input_location: str) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "EndpointName": inp.endpoint_name,
+        "InputLocation": input_location,
+        "ContentType": inp.content_type,
+        "Accept": inp.accept,
+    }
+    for attr, param in _OPTIONAL.items():
+        value = getattr(inp, attr)
+        if value is not None:
+            request[param] = value
+    inference_id = inp.inference_id or (job_id if len(job_id) <= _MAX_INFERENCE_ID else None)
+    if inference_id:
+        request["InferenceId"] = inference_id
+    return request
+
+
+def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> Started:
+    try:
+        raw = client.invoke_endpoint_async(**request)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+    return Started(
+        inference_id=raw.get("InferenceId") or request.get("InferenceId", ""),
+        output_location=raw["OutputLocation"],
+        failure_location=raw.get("FailureLocation", ""),
+    )

@@ -1,0 +1,251 @@
+"""The poller: a loop of ours (not a Celery worker) that finishes asynchronous inferences.
+
+Why a loop and not Celery: the work is a batch — claim every due inference, list each S3
+prefix once, finish what landed — and Celery's unit is one message; parking waits in
+countdowns would also hit kombu #337 (ETAs beyond the visibility timeout run repeatedly).
+Several pollers can run: claims are atomic and leased, so a crashed poller's come back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from producer.connection import RedisClient, connect
+from producer.contract import AwsAccess
+from producer.errors import SmqError
+from producer.settings import Settings, get_settings
+from worker import logs, publish
+from worker.sagemaker.clients import ClientCache
+from worker.secrets import Redactor, resolve
+from worker.tracking import completion
+from worker.tracking.pending import Pending, PendingStore, prefix_of
+from worker.tracking.s3check import S3Checker
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+log = structlog.get_logger("worker.poller")
+
+
+@dataclass
+class _Found:
+    pending: Pending
+    kind: str  # "output" | "failure"
+    key: str
+    size: int
+
+
+@dataclass
+class _Pass:
+    """What one pass learned: objects found, jobs whose checks failed for good."""
+
+    found: dict[str, _Found] = field(default_factory=dict)
+    broken: dict[str, tuple[Pending, SmqError]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, item: _Found) -> None:
+        with self.lock:
+            known = self.found.get(item.pending.job_id)
+            if known is None or (known.kind == "failure" and item.kind == "output"):
+                self.found[item.pending.job_id] = item
+
+
+class Poller:
+    def __init__(
+        self,
+        redis: RedisClient,
+        settings: Settings,
+        clients: ClientCache | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._redis = redis
+        self._settings = settings
+        self._clients = clients or ClientCache(settings)
+        self._environ = os.environ if environ is None else environ
+        self.store = PendingStore(redis, settings.job_ttl_seconds)
+        self.checker = S3Checker(
+            list_max_keys=settings.async_list_max_keys,
+            forbidden_as_missing=settings.async_forbidden_as_missing,
+        )
+        self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
+        self.posted = 0
+
+    def run_once(self) -> int:
+        """One pass over the due inferences; returns how many results it posted."""
+        now = time.time()
+        s = self._settings
+        ids = self.store.claim(now, now + s.async_claim_seconds, s.async_batch)
+        if not ids:
+            return 0
+        pendings, gone = self.store.load(ids)
+        done = [p for p in pendings if p.state == "done"]
+        live = [p for p in pendings if p.state != "done"]
+        self.store.forget(done, gone)
+        found = self._look(live)
+        posted = self._finish(found.found.values(), found.broken)
+        seen = set(found.found) | set(found.broken)
+        posted += self._reschedule_or_expire([p for p in live if p.job_id not in seen], now)
+        self.posted += posted
+        return posted
+
+    # --- looking -----------------------------------------------------------------------
+    def _look(self, pendings: list[Pending]) -> _Pass:
+        groups: dict[tuple[str, str, str], list[tuple[Pending, str, str]]] = defaultdict(list)
+        result = _Pass()
+        for p in pendings:
+            for kind, uri in (
+                ("output", p.started.output_location),
+                ("failure", p.started.failure_location),
+            ):
+                if uri:
+                    bucket, prefix, key = prefix_of(uri)
+                    groups[(p.access, bucket, prefix)].append((p, kind, key))
+        futures = [self._pool.submit(self._look_group, k, v, result) for k, v in groups.items()]
+        for f in futures:
+            f.result()
+        return result
+
+    def _look_group(
+        self, group: tuple[str, str, str], members: list[tuple[Pending, str, str]], out: _Pass
+    ) -> None:
+        digest, bucket, prefix = group
+        try:
+            s3 = self._s3(digest)
+            listing = self.checker.list_prefix(s3, bucket, prefix)
+            if listing is None:
+                for p, kind, key in members:
+                    size = self.checker.head(s3, bucket, key)
+                    if size is not None:
+                        out.add(_Found(p, kind, key, size))
+                return
+            mine = {key: (p, kind) for p, kind, key in members}
+            for key, (p, kind) in mine.items():
+                if key in listing:
+                    out.add(_Found(p, kind, key, listing[key]))
+            self._bonus(bucket, prefix, listing, mine, out)
+        except SmqError as exc:
+            if exc.retryable:
+                log.warning("async_check_failed", bucket=bucket, prefix=prefix, error_code=exc.code)
+                return
+            with out.lock:
+                out.broken.update({p.job_id: (p, exc) for p, _, _ in members})
+
+    def _bonus(
+        self, bucket: str, prefix: str, listing: dict[str, int], mine: dict[str, Any], out: _Pass
+    ) -> None:
+        """Objects in the listing that belong to pending inferences not due yet: finish them too."""
+        others = [k for k in listing if k not in mine]
+        owners = self.store.owners(bucket, prefix, others)
+        if not owners:
+            return
+        pendings, _ = self.store.load(set(owners.values()))
+        by_id = {p.job_id: p for p in pendings if p.state != "done"}
+        for key, job_id in owners.items():
+            p = by_id.get(job_id)
+            if p is not None:
+                is_output = p.started.output_location == f"s3://{bucket}/{key}"
+                out.add(_Found(p, "output" if is_output else "failure", key, listing[key]))
+
+    def _s3(self, digest: str) -> S3Client:
+        raw = self.store.access(digest)
+        if raw is None:
+            raise SmqError("the job's AWS access record expired", code="AccessRecordMissing")
+        access = AwsAccess.model_validate(
+            resolve(json.loads(raw), self._environ, self._settings.secret_prefix, Redactor())
+        )
+        return self._clients.s3(access)
+
+    # --- finishing ---------------------------------------------------------------------
+    def _finish(self, found: Any, broken: dict[str, tuple[Pending, SmqError]]) -> int:
+        futures = [self._pool.submit(self._complete, item) for item in found]
+        posted = sum(1 for f in futures if f.result())
+        for pending, error in broken.values():
+            posted += self._post(pending, completion.failed(pending, error))
+        return posted
+
+    def _complete(self, item: _Found) -> bool:
+        p = item.pending
+        try:
+            s3 = self._s3(p.access)
+            bucket, _, key = prefix_of(
+                p.started.output_location if item.kind == "output" else p.started.failure_location
+            )
+            cap = (
+                self._settings.async_max_output_bytes
+                if item.kind == "output"
+                else completion.FAILURE_MESSAGE_CAP
+            )
+            body, content_type, size = self.checker.fetch(s3, bucket, key, cap)
+            if item.kind == "failure":
+                message = (body or b"").decode("utf-8", "replace")
+                result = completion.failure_result(p, message)
+            else:
+                result = completion.output_result(p, body, content_type, size)
+        except SmqError as exc:
+            if exc.retryable:
+                return False  # checked again at its next due time
+            result = completion.failed(p, exc)
+        return self._post(p, result)
+
+    def _post(self, p: Pending, result: Any) -> bool:
+        entry = publish.post(
+            self._redis, self._settings, result, p.reply_to or self._settings.result_stream
+        )
+        self.store.forget([p])
+        log.info(
+            "async_result_posted" if entry else "async_result_already_posted",
+            job_id=p.job_id,
+            status=result.status,
+            error_code=result.error.code if result.error else None,
+            inference_id=p.started.inference_id,
+        )
+        return entry is not None
+
+    def _reschedule_or_expire(self, pendings: list[Pending], now: float) -> int:
+        s = self._settings
+        due: dict[str, float] = {}
+        posted = 0
+        for p in pendings:
+            if now > p.deadline:
+                posted += self._post(p, completion.timeout_result(p))
+                continue
+            interval = min(s.async_backoff_max, s.async_backoff_initial * 2 ** min(p.checks, 20))
+            due[p.job_id] = now + interval * random.uniform(0.8, 1.2)
+        self.store.reschedule(due)
+        return posted
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def main() -> int:
+    """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress."""
+    settings = get_settings()
+    logs.configure(settings)
+    poller = Poller(connect(settings), settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("poller_started", interval=settings.async_poll_interval, batch=settings.async_batch)
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            poller.run_once()
+        except Exception:  # a pass that fails is retried on the next; never exit on one
+            log.exception("poller_pass_failed")
+        stop.wait(max(0.0, settings.async_poll_interval - (time.monotonic() - started)))
+    poller.close()
+    log.info("poller_stopped", posted=poller.posted, s3_requests=poller.checker.requests)
+    return 0

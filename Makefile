@@ -39,10 +39,9 @@ fmt: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m ops.demo
 
-## schema: regenerate the published JSON Schemas from the models
+## schema: regenerate the published JSON Schemas and the README's settings table
 schema: $(STAMP)
-	$(BIN)/smq schema job > schema/job.schema.json
-	$(BIN)/smq schema result > schema/result.schema.json
+	$(BIN)/python -m ops.docs
 
 clean:
 	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache

@@ -80,6 +80,8 @@ class Service:
         if self.alive():
             self.process.kill()
             self.process.wait(5)
+        if self._log:
+            self._log.close()
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -55,7 +55,7 @@ def s3(moto_service: Service) -> Any:
         endpoint_url=moto_service.url,
         region_name="us-east-1",
         aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - moto accepts anything
+        aws_secret_access_key="test",
     )
     client.create_bucket(Bucket=STAGING_BUCKET)
     return client

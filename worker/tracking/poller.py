@@ -221,13 +221,20 @@ class Poller:
             if now > p.deadline:
                 posted += self._post(p, completion.timeout_result(p))
                 continue
-            interval = min(s.async_backoff_max, s.async_backoff_initial * 2 ** min(p.checks, 20))
-            due[p.job_id] = now + interval * random.uniform(0.8, 1.2)
+            due[p.job_id] = now + check_interval(
+                p.checks, s.async_backoff_initial, s.async_backoff_max
+            )
         self.store.reschedule(due)
         return posted
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+def check_interval(checks: int, initial: float, cap: float) -> float:
+    """Seconds to the next check: doubling from ``initial`` to ``cap``, jittered ±20% so
+    inferences started together do not fall due together."""
+    return min(cap, initial * 2 ** min(checks, 30)) * random.uniform(0.8, 1.2)
 
 
 def main() -> int:

@@ -234,7 +234,8 @@ class Poller:
 def check_interval(checks: int, initial: float, cap: float) -> float:
     """Seconds to the next check: doubling from ``initial`` to ``cap``, jittered ±20% so
     inferences started together do not fall due together."""
-    return min(cap, initial * 2 ** min(checks, 30)) * random.uniform(0.8, 1.2)
+    interval: float = min(cap, initial * 2.0 ** min(checks, 30))
+    return interval * random.uniform(0.8, 1.2)
 
 
 def main() -> int:

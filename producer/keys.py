@@ -11,6 +11,10 @@ from enum import StrEnum
 
 JOB_PREFIX = "smq:job:"
 TASK_NAME = "smq.run_job"
+# Retries waiting for their time: member = the ready Celery message, score = when it is due.
+# Waiting happens here, not in a Celery countdown: on Redis an ETA beyond the visibility
+# timeout gets the task run several times (kombu #337).
+RETRY_DUE = "smq:retry"
 # Queue items no worker could read, with the reason (fields: reason, queue, item, time).
 DEAD_LETTER_STREAM = "smq:dead-letter"
 
@@ -41,11 +45,14 @@ class JobField(StrEnum):
     DEADLINE = "deadline"  # unix seconds after which the inference is given up
     CHECKS = "checks"  # S3 checks made so far (drives the backoff)
     ACCESS = "access"  # digest of the job's AWS access variables (see access_key)
+    LAST_ERROR = "last_error"  # code of the last retryable failure
+    NEXT_ATTEMPT_AT = "next_attempt_at"
 
 
 class JobState(StrEnum):
     QUEUED = "queued"
     INVOKING = "invoking"
+    RETRYING = "retrying"  # a retryable failure; the next attempt waits in RETRY_DUE
     INVOKED = "invoked"  # an asynchronous inference is running; the poller tracks it
     DONE = "done"
 
@@ -116,6 +123,17 @@ CLAIM_LUA = """
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
+"""
+
+# Move due retries onto the queue, atomically, so a retry is never both lost and queued.
+#   KEYS: retry zset, queue list.  ARGV: now, limit.
+MOVE_DUE_RETRIES_LUA = """
+local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, m in ipairs(items) do
+  redis.call('ZREM', KEYS[1], m)
+  redis.call('LPUSH', KEYS[2], m)
+end
+return #items
 """
 
 # Stream entry fields.

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     redis_socket_timeout: float = Field(
         10.0, gt=0, description="Socket timeout for the service's own Redis commands, seconds."
     )
+    retry_backoff_initial: float = Field(
+        1.0, gt=0, description="First retry delay when a job has no `retryBackoff` header."
+    )
+    retry_backoff_max: float = Field(
+        60.0, gt=0, description="Cap of the doubling retry delay (jittered ±20%)."
+    )
+    retry_scan_interval: float = Field(
+        0.25, gt=0, le=10, description="How often each worker moves due retries onto the queue."
+    )
     staging_s3_uri: str | None = Field(
         None,
         pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",

@@ -20,8 +20,9 @@ from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
 from producer.keys import BEGIN_LUA, JobField, JobState, job_key
 from producer.settings import Settings
-from worker import publish
+from worker import publish, retry
 from worker.logs import redacting
+from worker.retry import max_attempts, retry_delay
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
@@ -41,6 +42,13 @@ class _Begun:
     attempts: int
     reply_to: str | None
     staged_input: str | None
+
+
+@dataclass
+class _Outcome:
+    result: Result | None  # None: nothing to post now (async inference tracked)
+    endpoint: str | None
+    job: Job | None  # None when the job could not be read
 
 
 class JobRunner:
@@ -69,9 +77,12 @@ class JobRunner:
             return None
         redactor = Redactor()
         with redacting(redactor):
-            result, endpoint = self._execute(job_id, begun, redactor)
+            outcome = self._execute(job_id, begun, redactor)
+            result, endpoint = outcome.result, outcome.endpoint
             if result is None:
                 return None  # an asynchronous inference, now tracked by the poller
+            if self._retry_later(outcome, begun.attempts):
+                return None
             stream = begun.reply_to or self._settings.result_stream
             entry = publish.post(self._redis, self._settings, result, stream)
             log.info(
@@ -86,6 +97,10 @@ class JobRunner:
             )
         return result
 
+    @property
+    def redis(self) -> RedisClient:
+        return self._redis
+
     def reject(self, message_id: str, error: SmqError) -> None:
         """Answer a message that names no job: a failed result on the default stream."""
         result = publish.failed(message_id, error, redactor=Redactor())
@@ -97,10 +112,9 @@ class JobRunner:
         )
         return _Begun(doc, state, int(attempts or 0), reply_to, staged)
 
-    def _execute(
-        self, job_id: str, begun: _Begun, redactor: Redactor
-    ) -> tuple[Result | None, str | None]:
+    def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> _Outcome:
         raw: Any = None
+        job: Job | None = None
         try:
             if begun.doc is None:
                 raise InputError(
@@ -114,10 +128,10 @@ class JobRunner:
             if job.variables.input.invocation_type is InvocationType.ASYNC:
                 response = self._start_async(job, raw, begun)
                 if response is None:
-                    return None, endpoint
+                    return _Outcome(None, endpoint, job)
             else:
                 response = self._invoke(job)
-            return publish.completed(job, response, begun.attempts), endpoint
+            return _Outcome(publish.completed(job, response, begun.attempts), endpoint, job)
         except SmqError as exc:
             error = exc
         except Exception as exc:  # the worker must answer every job, whatever went wrong
@@ -131,7 +145,26 @@ class JobRunner:
             correlation=correlation if isinstance(correlation, dict) else None,
             attempts=begun.attempts,
         )
-        return result, _endpoint_of(raw)
+        return _Outcome(result, _endpoint_of(raw), job)
+
+    def _retry_later(self, outcome: _Outcome, attempts: int) -> bool:
+        """Schedule another attempt when the failure is retryable and attempts remain."""
+        result, job = outcome.result, outcome.job
+        error = result.error if result is not None else None
+        if job is None or error is None or not error.retryable or attempts >= max_attempts(job):
+            return False
+        delay = retry_delay(job, attempts, self._settings)
+        retry.schedule(self._redis, self._settings, job.id, delay, error.code)
+        log.info(
+            "retry_scheduled",
+            job_id=job.id,
+            endpoint=outcome.endpoint,
+            error_code=error.code,
+            attempt=attempts,
+            max_attempts=max_attempts(job),
+            delay_s=round(delay, 3),
+        )
+        return True
 
     def _prepare(self, raw: dict[str, Any], job_id: str, redactor: Redactor) -> Job:
         """Resolve secrets, then validate: the resolved values never leave this function's job."""

@@ -7,12 +7,14 @@ from typing import Any
 
 import structlog
 from celery import Task
+from celery.signals import worker_ready
 
 from producer.connection import connect
 from producer.errors import InputError
 from producer.keys import TASK_NAME
 from worker.app import app, settings
 from worker.execute import JobRunner
+from worker.retry import RetryMover
 
 log = structlog.get_logger("worker.task")
 
@@ -21,6 +23,12 @@ log = structlog.get_logger("worker.task")
 def runner() -> JobRunner:
     """The process's runner: one Redis pool and one boto3 client cache for all threads."""
     return JobRunner(connect(settings), settings)
+
+
+@worker_ready.connect
+def _start_retry_mover(**_: Any) -> None:
+    """Each worker moves due retries onto the queue (atomic, so many movers are safe)."""
+    RetryMover(runner().redis, settings).start()
 
 
 @app.task(name=TASK_NAME, bind=True)

@@ -34,6 +34,8 @@ from producer.settings import Settings
 log = structlog.get_logger(__name__)
 
 DEFAULT_GROUP = "smq-adapters"
+# Result entries no consumer could finish go to "<stream>:dead".
+DEAD_LETTER_SUFFIX = ":dead"
 
 
 def default_consumer_name() -> str:
@@ -69,13 +71,18 @@ class ResultConsumer:
         consumer: str | None = None,
         block_ms: int = 2000,
         batch: int = 100,
+        claim_idle_ms: int = 60_000,
+        max_deliveries: int = 5,
     ) -> None:
         self._redis = redis
         self.stream = stream
+        self.dead_letter_stream = stream + DEAD_LETTER_SUFFIX
         self.group = group
         self.consumer = consumer or default_consumer_name()
         self._block_ms = block_ms
         self._batch = batch
+        self._claim_idle_ms = claim_idle_ms
+        self._max_deliveries = max_deliveries
         self._seen = _SeenIds()
 
     def ensure_group(self) -> None:
@@ -93,13 +100,48 @@ class ResultConsumer:
         then new ones. Without ``follow`` it stops when no entry arrives within the block time.
         """
         self.ensure_group()
-        while entries := self._read("0", block=False):
-            yield from self._handle(entries)
+        yield from self._recover()
+        last_recovery = time.monotonic()
         while True:
             entries = self._read(">", block=True)
             if not entries and not follow:
                 return
             yield from self._handle(entries)
+            if time.monotonic() - last_recovery > self._claim_idle_ms / 1000:
+                yield from self._recover()
+                last_recovery = time.monotonic()
+
+    def _recover(self) -> Iterator[Result]:
+        """Entries left unacknowledged: this consumer's own (a previous run died), then those
+        idle too long at other consumers (XAUTOCLAIM). An entry delivered ``max_deliveries``
+        times (it keeps killing its consumer) goes to the dead-letter stream instead."""
+        self._bury_poison()
+        while entries := self._read("0", block=False):
+            yield from self._handle(entries)
+        cursor = "0-0"
+        while True:
+            reply: Any = self._redis.xautoclaim(
+                self.stream, self.group, self.consumer, self._claim_idle_ms, cursor, self._batch
+            )
+            cursor, entries = reply[0], [e for e in reply[1] if e and e[1] is not None]
+            yield from self._handle(entries)
+            if cursor in ("0-0", b"0-0"):
+                return
+
+    def _bury_poison(self) -> None:
+        pending: Any = self._redis.xpending_range(self.stream, self.group, "-", "+", 1000)
+        for entry in pending:
+            if entry["times_delivered"] < self._max_deliveries:
+                continue
+            entry_id = entry["message_id"]
+            found: Any = self._redis.xrange(self.stream, entry_id, entry_id)
+            fields = dict(found[0][1]) if found else {}
+            reason = f"delivered {entry['times_delivered']} times without acknowledgement"
+            self._redis.xadd(
+                self.dead_letter_stream, {**fields, "reason": reason, "entry": entry_id}
+            )
+            self._redis.xack(self.stream, self.group, entry_id)
+            log.warning("result_dead_lettered", stream=self.stream, entry_id=entry_id)
 
     def _handle(self, entries: list[tuple[str, dict[str, str]]]) -> Iterator[Result]:
         for entry_id, fields in entries:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "SMQ_"
@@ -52,9 +52,10 @@ class Settings(BaseSettings):
         description="botocore read timeout, seconds (SageMaker real-time calls end at 60 s).",
     )
     visibility_timeout: int = Field(
-        300,
+        120,
         ge=10,
-        description="Seconds before an unacknowledged job is redelivered (worker died).",
+        description="Seconds before an unacknowledged job is redelivered (its worker died); "
+        "must exceed connect + read timeout, the longest a job can run.",
     )
     redis_socket_timeout: float = Field(
         10.0, gt=0, description="Socket timeout for the service's own Redis commands, seconds."
@@ -115,6 +116,17 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Minimum log level."
     )
+
+    @model_validator(mode="after")
+    def _visibility_covers_a_job(self) -> Settings:
+        # A job still running when its visibility timeout ends is delivered a second time.
+        longest = self.connect_timeout + self.read_timeout
+        if self.visibility_timeout <= longest + 10:
+            raise ValueError(
+                f"SMQ_VISIBILITY_TIMEOUT ({self.visibility_timeout}s) must exceed "
+                f"SMQ_CONNECT_TIMEOUT + SMQ_READ_TIMEOUT + 10 ({longest + 10:g}s)"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

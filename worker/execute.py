@@ -213,7 +213,7 @@ class JobRunner:
     def _invoke(self, job: Job) -> dict[str, Any]:
         inp = job.variables.input
         request = realtime.build_request(inp, job.id)
-        client = self._clients.runtime(job.variables)
+        client = self._clients.runtime(job.variables, _read_timeout(job, self._settings))
         started = time.perf_counter()
         try:
             response = realtime.invoke(client, request)
@@ -252,6 +252,14 @@ def _endpoint_of(raw: Any) -> str | None:
     except (KeyError, TypeError):
         return None
     return name if isinstance(name, str) else None
+
+
+def _read_timeout(job: Job, settings: Settings) -> float | None:
+    """A ``jobTimeout`` header shorter than the read timeout bounds the call; None otherwise."""
+    limit = job.headers.job_timeout
+    if limit is None or limit.total_seconds() >= settings.read_timeout:
+        return None
+    return max(1.0, limit.total_seconds())
 
 
 def _ms_since(started: float) -> float:

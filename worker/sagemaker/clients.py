@@ -30,6 +30,7 @@ Service = Literal["sagemaker-runtime", "s3"]
 
 class ClientKey(NamedTuple):
     service: Service
+    read_timeout: float | None  # None: the settings' timeout
     region: str
     endpoint_url: str | None
     access_key: str | None
@@ -65,23 +66,40 @@ class ClientCache:
         self._max = max_clients
         self._lock = threading.Lock()
 
-    def runtime(self, access: AwsAccess) -> SageMakerRuntimeClient:
-        client: SageMakerRuntimeClient = self._get("sagemaker-runtime", access, access.endpoint_url)
+    def runtime(
+        self, access: AwsAccess, read_timeout: float | None = None
+    ) -> SageMakerRuntimeClient:
+        """A runtime client; ``read_timeout`` (a job's ``jobTimeout``) shortens the default."""
+        client: SageMakerRuntimeClient = self._get(
+            "sagemaker-runtime", access, access.endpoint_url, read_timeout
+        )
         return client
 
     def s3(self, access: AwsAccess) -> S3Client:
         """S3 with the job's credentials; its endpoint is boto3's own (``AWS_ENDPOINT_URL_S3``)."""
-        client: S3Client = self._get("s3", access, None)
+        client: S3Client = self._get("s3", access, None, None)
         return client
 
-    def _get(self, service: Service, access: AwsAccess, endpoint_url: str | None) -> Any:
+    def _get(
+        self,
+        service: Service,
+        access: AwsAccess,
+        endpoint_url: str | None,
+        read_timeout: float | None,
+    ) -> Any:
         auth = access.auth
         static = auth is not None and auth.type is AuthenticationType.CREDENTIALS
         key_id = auth.access_key if static and auth else None
         secret = auth.secret_key if static and auth else None
         token = auth.session_token if static and auth else None
         key = ClientKey(
-            service, access.region or "", endpoint_url, key_id, _digest(secret), _digest(token)
+            service,
+            read_timeout,
+            access.region or "",
+            endpoint_url,
+            key_id,
+            _digest(secret),
+            _digest(token),
         )
         with self._lock:
             client = self._clients.get(key)
@@ -92,9 +110,10 @@ class ClientCache:
                     aws_session_token=token,
                     region_name=key.region,
                 )
-                client = session.client(
-                    service, endpoint_url=endpoint_url, config=self._configs[service]
-                )
+                config = self._configs[service]
+                if read_timeout is not None:
+                    config = config.merge(Config(read_timeout=read_timeout))
+                client = session.client(service, endpoint_url=endpoint_url, config=config)
                 self._clients[key] = client
                 if len(self._clients) > self._max:
                     self._clients.popitem(last=False)

@@ -100,7 +100,7 @@ def run_samples(redis_url: str) -> None:
     pending = {s.job_id: settings.result_stream for s in submissions}
     for result in wait_for(redis, pending, {settings.result_stream: cursor}, timeout=60):
         say(f"result for {result.id}: {result.status}")
-        print(json.dumps(result.model_dump(), indent=2), flush=True)
+        print(json.dumps(result.model_dump(by_alias=True), indent=2), flush=True)
 
 
 def main() -> int:

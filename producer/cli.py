@@ -111,7 +111,7 @@ def _print_results(
     for result in wait_for(redis, pending, cursors, timeout=timeout):
         remaining.discard(result.id)
         failed = failed or result.status != "completed"
-        print(result.model_dump_json(), file=out, flush=True)
+        print(result.model_dump_json(by_alias=True), file=out, flush=True)
     if remaining:
         print(f"error: timed out after {timeout:g}s waiting for {len(remaining)} job(s)", file=err)
         return EXIT_TIMEOUT
@@ -127,7 +127,7 @@ def cmd_results(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         consumer=args.consumer,
     )
     for result in consumer.results(follow=args.follow):
-        print(result.model_dump_json(), file=out, flush=True)
+        print(result.model_dump_json(by_alias=True), file=out, flush=True)
     return EXIT_OK
 
 
@@ -149,6 +149,14 @@ def cmd_poller(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from worker.tracking.poller import main as run_poller  # the worker side, loaded on demand
 
     return run_poller()
+
+
+def cmd_feel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from worker.feel.playground import run  # the evaluator lives with the worker
+
+    code, text = run(args.expression, args.context)
+    print(text, file=out if code == 0 else err)
+    return code
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -181,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("poller", help="run the poller that finishes asynchronous inferences")
     p.set_defaults(func=cmd_poller)
+
+    p = sub.add_parser("feel", help="evaluate a FEEL expression: try a result/error expression")
+    p.add_argument("expression", help='e.g. \'{score: response.body.score}\' (a leading = is fine)')
+    p.add_argument("--context", default=None, help="the variables, as a JSON object")
+    p.set_defaults(func=cmd_feel)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the job or result contract")
     p.add_argument("which", choices=["job", "result"])

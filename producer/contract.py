@@ -226,18 +226,27 @@ class Job(_Model):
 
 
 class ErrorInfo(_Model):
-    type: str = Field(description="Category: input, aws, response or internal.")
+    type: str = Field(
+        description="Category: input, aws, response, internal; bpmnError or jobError when the "
+        "job's errorExpression decided."
+    )
     code: str = Field(description="AWS error code (ModelError, …) or one of the service's own.")
     message: str
     retryable: bool
     details: dict[str, Any] = Field(default_factory=dict)
+    retries: int | None = Field(
+        None, description="jobError: the retries the engine should give the job."
+    )
+    retry_backoff: str | None = Field(
+        None, alias="retryBackoff", description="jobError: ISO-8601 backoff for the engine."
+    )
 
 
 class Result(_Model):
     """The one outcome of a job, posted to its result stream."""
 
     id: str
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "failed", "bpmnError"]
     response: dict[str, Any] | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     error: ErrorInfo | None = None

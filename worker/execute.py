@@ -20,7 +20,7 @@ from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
 from producer.keys import BEGIN_LUA, JobField, JobState, job_key
 from producer.settings import Settings
-from worker import publish, retry
+from worker import expressions, publish, retry
 from worker.logs import redacting
 from worker.retry import max_attempts, retry_delay
 from worker.sagemaker import asynchronous, realtime
@@ -81,8 +81,10 @@ class JobRunner:
             result, endpoint = outcome.result, outcome.endpoint
             if result is None:
                 return None  # an asynchronous inference, now tracked by the poller
-            if self._retry_later(outcome, begun.attempts):
+            decided = self._apply_error_expression(outcome, begun.attempts, redactor)
+            if decided is result and self._retry_later(outcome, begun.attempts):
                 return None
+            result = decided
             stream = begun.reply_to or self._settings.result_stream
             entry = publish.post(self._redis, self._settings, result, stream)
             log.info(
@@ -146,6 +148,22 @@ class JobRunner:
             attempts=begun.attempts,
         )
         return _Outcome(result, _endpoint_of(raw), job)
+
+    def _apply_error_expression(
+        self, outcome: _Outcome, attempts: int, redactor: Redactor
+    ) -> Result:
+        """The job's ``errorExpression`` verdict on this attempt; the same result when it has
+        none (default handling: retry what is retryable)."""
+        result, job = outcome.result, outcome.job
+        assert result is not None
+        if job is None:
+            return result
+        try:
+            return expressions.apply_error_expression(job, result, max_attempts(job) - attempts)
+        except SmqError as exc:
+            return publish.failed(
+                job.id, exc, redactor=redactor, correlation=job.correlation, attempts=attempts
+            )
 
     def _retry_later(self, outcome: _Outcome, attempts: int) -> bool:
         """Schedule another attempt when the failure is retryable and attempts remain."""

@@ -10,6 +10,7 @@ from producer.contract import ErrorInfo, Job, Result
 from producer.errors import SmqError
 from producer.keys import POST_RESULT_LUA, job_key
 from producer.settings import Settings
+from worker import expressions
 from worker.secrets import Redactor
 
 _POST = LuaScript(POST_RESULT_LUA)
@@ -18,12 +19,12 @@ MAX_ERROR_MESSAGE = 6000
 
 
 def completed(job: Job, response: dict[str, Any], attempts: int) -> Result:
-    variables = {job.headers.result_variable: response} if job.headers.result_variable else {}
+    """A completed result; its variables from ``resultVariable`` and ``resultExpression``."""
     return Result(
         id=job.id,
         status="completed",
         response=response,
-        variables=variables,
+        variables=expressions.result_variables(job, response),
         correlation=job.correlation,
         attempts=attempts,
     )
@@ -64,7 +65,7 @@ def post(redis: RedisClient, settings: Settings, result: Result, stream: str) ->
         redis,
         [job_key(result.id), stream],
         [
-            result.model_dump_json(),
+            result.model_dump_json(by_alias=True),
             result.status,
             repr(time.time()),
             settings.result_stream_maxlen,

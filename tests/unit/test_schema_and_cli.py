@@ -39,3 +39,12 @@ def test_bad_json_line_names_its_line() -> None:
 def test_empty_input_is_an_error() -> None:
     with pytest.raises(InputFileError):
         read_documents("  \n")
+
+
+def test_feel_command_prints_the_value_or_the_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from producer.cli import main
+
+    assert main(["feel", "=x.score * 2", "--context", '{"x": {"score": 0.4}}']) == 0
+    assert capsys.readouterr().out.strip() == "0.8"
+    assert main(["feel", "if x then"]) == 2
+    assert "line 1, column" in capsys.readouterr().err

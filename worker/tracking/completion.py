@@ -7,7 +7,7 @@ from typing import Any
 
 from producer.contract import Job, Result, parse_job
 from producer.errors import PermanentError, SmqError
-from worker import publish
+from worker import expressions, publish
 from worker.sagemaker.payload import decode_body
 from worker.secrets import Redactor
 from worker.tracking.pending import Pending
@@ -66,3 +66,14 @@ def failed(pending: Pending, error: SmqError) -> Result:
         correlation=correlation if isinstance(correlation, dict) else None,
         attempts=pending.attempts,
     )
+
+
+def decided(pending: Pending, result: Result) -> Result:
+    """The job's ``errorExpression`` applied to the final outcome (no attempts left here)."""
+    try:
+        job = job_of(pending)
+        return expressions.apply_error_expression(job, result, 0)
+    except SmqError as exc:
+        return failed(pending, exc)
+    except ValueError:
+        return result  # the stored job cannot be read: the result stands as it is

@@ -200,6 +200,7 @@ class Poller:
         return self._post(p, result)
 
     def _post(self, p: Pending, result: Any) -> bool:
+        result = completion.decided(p, result)
         entry = publish.post(
             self._redis, self._settings, result, p.reply_to or self._settings.result_stream
         )

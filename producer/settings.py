@@ -19,7 +19,10 @@ ENV_PREFIX = "SMQ_"
 class Settings(BaseSettings):
     """Service settings; each field is the environment variable ``SMQ_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+    # hide_input_in_errors: a bad setting must not print SMQ_REDIS_URL and its password.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     redis_url: str = Field(
         "redis://localhost:6379/0", description="Redis for the queue, job state and results."

@@ -88,6 +88,7 @@ def worker_env(
         "SMQ_ASYNC_CLAIM_SECONDS": "4",
         "SMQ_LOG_FORMAT": "json",
         "SMQ_VISIBILITY_TIMEOUT": "30",
+        "SMQ_READ_TIMEOUT": "10",
         # boto3 reads these itself: jobs without configuration.endpoint reach the emulator.
         "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": emulator_service.url,
         "AWS_ACCESS_KEY_ID": "chain-access-key",

@@ -29,6 +29,8 @@ from producer.schema import schemas
 from producer.settings import get_settings
 from producer.submit import Producer
 
+# A person at a terminal wants "Redis unreachable" in seconds, not after a worker's patience.
+CLI_RETRY_SECONDS = 4.0
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_TIMEOUT, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 
 
@@ -63,7 +65,7 @@ def cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"error: {exc}", file=err)
         return EXIT_INVALID
     settings = get_settings()
-    redis = connect(settings)
+    redis = connect(settings, CLI_RETRY_SECONDS)
     streams = {_reply_to(d, settings.result_stream) for d in documents}
     # Taken before submitting, so no result of ours can land before the cursor.
     cursors = {s: stream_tail(redis, s) for s in streams} if args.wait else {}
@@ -121,7 +123,7 @@ def _print_results(
 def cmd_results(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = get_settings()
     consumer = ResultConsumer(
-        connect(settings),
+        connect(settings, CLI_RETRY_SECONDS),
         args.stream or settings.result_stream,
         group=args.group,
         consumer=args.consumer,
@@ -132,12 +134,12 @@ def cmd_results(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings = get_settings()
+    redis = connect(settings, CLI_RETRY_SECONDS)
     if args.job_id is None:
-        print(
-            json.dumps(service_status(connect(get_settings()), get_settings()), indent=2), file=out
-        )
+        print(json.dumps(service_status(redis, settings), indent=2), file=out)
         return EXIT_OK
-    status = job_status(connect(get_settings()), args.job_id)
+    status = job_status(redis, args.job_id)
     if status is None:
         print(f"error: no job {args.job_id} (never submitted, or expired)", file=err)
         return EXIT_FAILED
@@ -191,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_poller)
 
     p = sub.add_parser("feel", help="evaluate a FEEL expression: try a result/error expression")
-    p.add_argument("expression", help='e.g. \'{score: response.body.score}\' (a leading = is fine)')
+    p.add_argument("expression", help="e.g. '{score: response.body.score}' (a leading = is fine)")
     p.add_argument("--context", default=None, help="the variables, as a JSON object")
     p.set_defaults(func=cmd_feel)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 if TYPE_CHECKING:
     from producer.settings import Settings
@@ -13,14 +18,26 @@ if TYPE_CHECKING:
 RedisClient = redis.Redis
 
 
-def connect(settings: Settings) -> RedisClient:
-    """A pooled client with timeouts, so a dead Redis is an error, not a hang."""
+_BACKOFF_CAP = 2.0
+
+
+def connect(settings: Settings, retry_seconds: float | None = None) -> RedisClient:
+    """A pooled client with timeouts, so a dead Redis is an error, not a hang, and retries
+    that ride out a Redis restart of up to ``SMQ_REDIS_RETRY_SECONDS``.
+
+    Retrying a command that may have run is safe here: every write of ours is idempotent per
+    job (the Lua scripts check the job's state first).
+    """
+    budget = settings.redis_retry_seconds if retry_seconds is None else retry_seconds
+    retries = max(1, math.ceil(budget / _BACKOFF_CAP))
     return redis.Redis.from_url(
         settings.redis_url,
         decode_responses=True,
         socket_timeout=settings.redis_socket_timeout,
         socket_connect_timeout=settings.redis_socket_timeout,
         health_check_interval=30,
+        retry=Retry(ExponentialWithJitterBackoff(cap=_BACKOFF_CAP, base=0.05), retries),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
 
 

@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
     )
+    redis_retry_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How long the service's Redis commands retry a lost connection "
+        "(a Redis restart) before failing.",
+    )
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="`auto`: JSON unless stderr is a terminal."
     )

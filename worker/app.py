@@ -41,6 +41,11 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     broker_transport_options={
         "visibility_timeout": settings.visibility_timeout,
+        # kombu sweeps for expired unacked messages every interval x throttle seconds,
+        # 10 x 10 by default: a killed worker's jobs would wait ~100 s past their visibility
+        # timeout. Sweep every tenth of it instead.
+        "unacked_restore_interval": max(1, settings.visibility_timeout // 10),
+        "unacked_restore_throttle": 1,
         "socket_timeout": settings.redis_socket_timeout,
         "socket_connect_timeout": settings.redis_socket_timeout,
         "health_check_interval": 30,

@@ -51,6 +51,7 @@ def outcome(
     }
 
 
+@pytest.mark.timeout(300)
 def test_kill_9_worker_mid_flood_every_job_gets_exactly_one_result(
     stack_dir: Path,
     worker_env: dict[str, str],
@@ -82,6 +83,7 @@ def test_kill_9_worker_mid_flood_every_job_gets_exactly_one_result(
     assert figures["duplicate_entries"] == 0
 
 
+@pytest.mark.timeout(300)
 def test_redis_restart_mid_flood_loses_nothing(
     stack_dir: Path,
     worker_env: dict[str, str],

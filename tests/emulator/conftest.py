@@ -1,4 +1,5 @@
-"""Real processes for the emulator tests: a moto S3 server and the emulator talking to it.
+"""Real processes for the emulator tests: a moto S3 server and the emulator talking to it,
+and a second emulator whose async results go to its built-in S3 (``--s3-builtin``).
 
 Deliberately no ``__init__.py`` in this folder: as a package it would be named ``emulator``
 and shadow the package under test.
@@ -146,12 +147,17 @@ def runtime(emulator_url: str) -> Iterator[SageMakerRuntimeClient]:
 
 
 @pytest.fixture(scope="module")
-def runtime_without_s3() -> Iterator[SageMakerRuntimeClient]:
-    """A client for a second emulator, started without --s3-endpoint-url."""
+def plain_url() -> Iterator[str]:
+    """A second emulator, started with neither --s3-endpoint-url nor --s3-builtin."""
     with running_emulator() as url:
-        client = _runtime_client(url)
-        yield client
-        client.close()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def runtime_without_s3(plain_url: str) -> Iterator[SageMakerRuntimeClient]:
+    client = _runtime_client(plain_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture
@@ -165,3 +171,63 @@ def s3(moto_url: str) -> Iterator[S3Client]:
     )
     yield client
     client.close()
+
+
+@pytest.fixture(scope="module")
+def builtin_url() -> Iterator[str]:
+    """An emulator started with --s3-builtin: async results land in its own S3."""
+    with running_emulator("--s3-builtin", "--async-bucket", "smq-async") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def builtin_control(builtin_url: str) -> EmulatorControl:
+    return EmulatorControl(builtin_url)
+
+
+def _s3_client(url: str) -> S3Client:
+    """A plain boto3 S3 client; path-style, as any S3 on a local URL needs."""
+    return boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name=REGION,
+        config=Config(s3={"addressing_style": "path"}, retries={"total_max_attempts": 1}),
+        **DUMMY_CREDENTIALS,
+    )
+
+
+@pytest.fixture
+def builtin_s3(builtin_url: str) -> Iterator[S3Client]:
+    """A boto3 S3 client for the emulator's built-in S3."""
+    client = _s3_client(builtin_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def make_s3_client() -> Iterator[Callable[[str], S3Client]]:
+    """Path-style boto3 S3 clients for any emulator URL, closed after the test."""
+    clients: list[S3Client] = []
+
+    def make(url: str) -> S3Client:
+        clients.append(_s3_client(url))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def builtin_runtime(builtin_url: str) -> Iterator[SageMakerRuntimeClient]:
+    client = _runtime_client(builtin_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def bucket(builtin_s3: S3Client) -> str:
+    """A fresh bucket of the built-in S3, so tests sharing the emulator do not meet."""
+    name = f"bucket-{uuid.uuid4().hex[:12]}"
+    builtin_s3.create_bucket(Bucket=name)
+    return name

@@ -70,11 +70,6 @@ def test_secrets_appear_nowhere_flower_shows_only_job_ids(
         )
         results = run_jobs(make_job(endpoint, stream), make_job(endpoint, stream))  # type: ignore[operator]
         ids = {r.id for r in results}
-
-        def flower_tasks() -> dict[str, dict[str, object]]:
-            with urllib.request.urlopen(f"{flower.url}/api/tasks?limit=1000", timeout=5) as reply:
-                return dict(json.load(reply))
-
         wait_until(lambda: ids <= set(flower_tasks()), 30, "Flower to see the tasks")
         tasks = flower_tasks()
         assert {tasks[i]["args"] for i in ids} == {repr((i,)) for i in ids}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -277,6 +278,24 @@ def test_chunked_request_body_is_refused_clearly(emulator_url, endpoint):
 
     assert response.status == 411
     assert b"Content-Length" in message
+
+
+def test_refused_request_is_answered_while_the_client_keeps_sending(emulator_url):
+    head = (
+        b"POST /endpoints/x/invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b"1000\r\n" + b"x" * 0x1000 + b"\r\n"
+
+    with socket.create_connection(urlsplit(emulator_url).netloc.split(":"), timeout=5) as sock:
+        sock.sendall(head)
+        answer = b""
+        while data := sock.recv(65536):  # the emulator half-closes once it has answered
+            answer += data
+        # Closing with this unread would reset the connection (EPIPE here, and a lost answer
+        # when it races the client's reads); the emulator reads and discards it instead.
+        sock.sendall(chunk * 256)
+
+    assert answer.startswith(b"HTTP/1.1 411")
 
 
 def test_health(control: EmulatorControl):

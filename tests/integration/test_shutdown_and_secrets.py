@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,7 +51,7 @@ def test_secrets_appear_nowhere_flower_shows_only_job_ids(
     stack_dir: Path,
     worker_env: dict[str, str],
     worker: Service,
-    run_jobs: object,
+    run_jobs: Any,
     redis_client: RedisClient,
     endpoint: str,
     stream: str,
@@ -61,15 +60,27 @@ def test_secrets_appear_nowhere_flower_shows_only_job_ids(
     flower = start_flower(
         stack_dir / "flower", {**worker_env, "FLOWER_UNAUTHENTICATED_API": "true"}
     )
+
+    def flower_tasks() -> dict[str, dict[str, object]]:
+        with urllib.request.urlopen(f"{flower.url}/api/tasks?limit=1000", timeout=5) as reply:
+            return dict(json.load(reply))
+
     try:
+        # Flower hears task events by pub/sub only once it has subscribed: wait for that.
+        wait_until(
+            lambda: run_jobs(make_job(f"{endpoint}-canary", stream)) and flower_tasks(),
+            30,
+            "Flower to hear task events",
+        )
         emulator.script(
             endpoint,
             sequence=[
                 {"error": {"code": "ModelError", "message": f"echo {SECRETS['AWS_SECRET_KEY']}"}}
             ],
         )
-        results = run_jobs(make_job(endpoint, stream), make_job(endpoint, stream))  # type: ignore[operator]
+        results = run_jobs(make_job(endpoint, stream), make_job(endpoint, stream))
         ids = {r.id for r in results}
+
         wait_until(lambda: ids <= set(flower_tasks()), 30, "Flower to see the tasks")
         tasks = flower_tasks()
         assert {tasks[i]["args"] for i in ids} == {repr((i,)) for i in ids}

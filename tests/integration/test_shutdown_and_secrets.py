@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 

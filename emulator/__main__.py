@@ -19,9 +19,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument(
+    # The built-in S3 API is served either way; these choose where async results go.
+    # Without either, InvokeEndpointAsync answers 400.
+    s3 = parser.add_mutually_exclusive_group()
+    s3.add_argument(
+        "--s3-builtin",
+        action="store_true",
+        help="write async results into the built-in in-memory S3 (served on this port)",
+    )
+    s3.add_argument(
         "--s3-endpoint-url",
-        help="S3 (e.g. a moto server) for InvokeEndpointAsync; without it async answers 400",
+        help="write async results into an external S3, e.g. a moto server",
     )
     parser.add_argument("--async-bucket", default=DEFAULT_ASYNC_BUCKET)
     parser.add_argument("--log-level", default="WARNING")
@@ -29,7 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    emulator = await Emulator.create(args.s3_endpoint_url, args.async_bucket)
+    emulator = await Emulator.create(
+        args.s3_endpoint_url, args.async_bucket, s3_builtin=args.s3_builtin
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

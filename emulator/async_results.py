@@ -11,9 +11,7 @@ import logging
 import random
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
-
-from emulator.s3 import S3Store
+from emulator.s3 import ObjectStore, ObjectUnreadable
 from emulator.scripts import AsyncSpec
 
 log = logging.getLogger(__name__)
@@ -38,7 +36,7 @@ class AsyncJob:
 class AsyncResults:
     """Schedules async completions and keeps their tasks alive until they finish."""
 
-    def __init__(self, store: S3Store, bucket: str) -> None:
+    def __init__(self, store: ObjectStore, bucket: str) -> None:
         self._store = store
         self.bucket = bucket
         self._tasks: set[asyncio.Task[None]] = set()
@@ -75,7 +73,7 @@ class AsyncResults:
         if body is None:
             try:
                 body = await self._input(job)
-            except ClientError as exc:
+            except ObjectUnreadable as exc:
                 # SageMaker fails the inference, not the submission, when the input is missing.
                 await self._fail(job, f"could not read {job.input_uri}: {exc}")
                 return

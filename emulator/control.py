@@ -47,12 +47,30 @@ class EmulatorControl:
         document: dict[str, Any] = self._call("GET", path)
         return document
 
-    def stats(self) -> dict[str, int]:
-        document: dict[str, int] = self._call("GET", "/_emulator/stats")
+    def stats(self) -> dict[str, Any]:
+        """Counters: connections, requests, invocations, and ``"s3"`` (see `s3_stats`)."""
+        document: dict[str, Any] = self._call("GET", "/_emulator/stats")
         return document
 
+    def s3_stats(self) -> dict[str, int]:
+        """Built-in S3 requests per operation (``GetObject``, ``ListObjectsV2``, ...,
+        ``NotImplemented``) and ``connections``, those that carried an S3 request."""
+        counts: dict[str, int] = self.stats()["s3"]
+        return counts
+
+    def s3_objects(self, bucket: str, prefix: str = "") -> list[dict[str, Any]]:
+        """``{"key", "size", "contentType", "writtenAt"}`` for each object of the built-in S3
+        under `prefix`, in key order; `writtenAt` is unix seconds (time.time()) of the write."""
+        path = f"/_emulator/s3/{quote(bucket, safe='')}?prefix={quote(prefix, safe='')}"
+        objects: list[dict[str, Any]] = self._call("GET", path)["objects"]
+        return objects
+
+    def s3_reset(self) -> None:
+        """Drop every object of the built-in S3; buckets and counters stay."""
+        self._call("DELETE", "/_emulator/s3")
+
     def reset(self) -> None:
-        """Drop every script and record; the connection counters keep running."""
+        """Drop every script and record; the counters keep running and S3 is kept."""
         self._call("DELETE", "/_emulator/endpoints")
 
     def healthy(self) -> bool:

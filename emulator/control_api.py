@@ -7,17 +7,23 @@ Routes (JSON in and out):
   GET    /_emulator/endpoints/{name}             the script in force, defaults filled in
   DELETE /_emulator/endpoints/{name}             forget the script and the records
   GET    /_emulator/endpoints/{name}/invocations {"count", "byInferenceId", "records"}
-  DELETE /_emulator/endpoints                    forget every script and record
+  DELETE /_emulator/endpoints                    forget every script and record (not S3)
+  GET    /_emulator/s3                           the built-in S3's buckets and object counts
+  GET    /_emulator/s3/{bucket}?prefix=P         {"bucket", "objects": [{"key", "size",
+                                                  "contentType", "writtenAt"}]} in key order
+  DELETE /_emulator/s3                           drop every object (the buckets stay)
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import parse_qs, unquote
 
 from pydantic import ValidationError
 
 from emulator.http import Request, Response, ServerStats, json_response
+from emulator.s3api import S3Api
 from emulator.scripts import Script
 from emulator.state import EmulatorState
 
@@ -25,9 +31,10 @@ PREFIX = "/_emulator/"
 
 
 class ControlApi:
-    def __init__(self, state: EmulatorState, server_stats: ServerStats) -> None:
+    def __init__(self, state: EmulatorState, server_stats: ServerStats, s3_api: S3Api) -> None:
         self._state = state
         self._server_stats = server_stats
+        self._s3_api = s3_api
 
     async def handle(self, request: Request) -> Response:
         parts = [unquote(part) for part in request.path[len(PREFIX) :].split("/")]
@@ -44,6 +51,13 @@ class ControlApi:
                 return self._endpoint(method, name, request.body)
             case ["endpoints", name, "invocations"] if name and method == "GET":
                 return json_response(200, self._state.endpoint(name).log.document())
+            case ["s3"] if method == "GET":
+                return json_response(200, {"buckets": self._s3_api.store.buckets_document()})
+            case ["s3"] if method == "DELETE":
+                self._s3_api.store.wipe()
+                return json_response(200, {"reset": "s3"})
+            case ["s3", bucket] if method == "GET":
+                return self._s3_objects(bucket, request.query)
         return json_response(404, {"message": f"no control route for {method} {request.path}"})
 
     def _endpoint(self, method: str, name: str, body: bytes) -> Response:
@@ -70,7 +84,16 @@ class ControlApi:
         self._state.set_script(name, script)
         return json_response(200, {"endpoint": name, "script": script.document()})
 
-    def _stats(self) -> dict[str, int]:
+    def _s3_objects(self, bucket_name: str, query: str) -> Response:
+        store = self._s3_api.store
+        bucket = store.bucket(bucket_name)
+        if bucket is None:
+            return json_response(404, {"message": f"no bucket {bucket_name!r} in the built-in S3"})
+        prefix = parse_qs(query).get("prefix", [""])[0]
+        objects = store.objects_document(bucket, prefix)
+        return json_response(200, {"bucket": bucket_name, "objects": objects})
+
+    def _stats(self) -> dict[str, Any]:
         server = self._server_stats
         return {
             "connectionsOpened": server.connections_opened,
@@ -78,4 +101,5 @@ class ControlApi:
             "requests": server.requests,
             "invocations": self._state.invocations,
             "invocationConnections": self._state.invocation_connections,
+            "s3": self._s3_api.stats(),
         }

@@ -25,6 +25,8 @@ MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 64 * 1024 * 1024
 # The kernel queue for connections not yet accepted: hundreds of workers may connect at once.
 LISTEN_BACKLOG = 2048
+# How long a refused client may keep sending before the connection is closed anyway.
+LINGER_S = 2.0
 
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 # Not an IANA status, but SageMaker answers InternalDependencyException with it.
@@ -138,11 +140,6 @@ class HttpServer:
         connection = Connection(next(self._ids))
         try:
             await self._serve_requests(connection, reader, writer)
-        except FramingError as exc:
-            response = json_response(exc.status, {"message": exc.message})
-            with contextlib.suppress(ConnectionError):
-                writer.write(_encode(response, keep_alive=False, head_only=False))
-                await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away mid-request; nobody is left to answer
         except asyncio.CancelledError:
@@ -159,7 +156,11 @@ class HttpServer:
         self, connection: Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         while True:
-            request = await _read_request(connection, reader, writer)
+            try:
+                request = await _read_request(connection, reader, writer)
+            except FramingError as exc:
+                await _refuse(reader, writer, exc)
+                return
             if request is None:
                 return
             self.stats.requests += 1
@@ -195,6 +196,27 @@ async def _read_request(
     body = await reader.readexactly(length) if length else b""
     path, _, query = target.partition("?")
     return Request(method, version, path, query, headers, body, connection)
+
+
+async def _refuse(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, error: FramingError
+) -> None:
+    """Answer a request that cannot be framed, then close without losing that answer.
+
+    The client may still be sending the body we refused (chunks, say). Closing a socket with
+    unread input makes the kernel send RST, and the client then fails with EPIPE or
+    ECONNRESET instead of reading our answer; so half-close and discard its input for a
+    moment first (an HTTP server's "lingering close").
+    """
+    response = json_response(error.status, {"message": error.message})
+    writer.write(_encode(response, keep_alive=False, head_only=False))
+    await writer.drain()
+    if writer.can_write_eof():
+        writer.write_eof()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(LINGER_S):
+            while await reader.read(MAX_HEAD_BYTES):
+                pass
 
 
 def _parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]]:

@@ -1,20 +1,24 @@
-"""Throughput check: how many small echo invocations per second the emulator answers.
+"""Throughput check: how many small calls per second the emulator answers.
 
     python -m emulator.loadcheck                      # spawns an emulator on a free port
     python -m emulator.loadcheck --url http://127.0.0.1:8080 --calls 20000 --threads 16
     python -m emulator.loadcheck --mode raw --threads 1000 --calls 5000 --latency-ms 1000
+    python -m emulator.loadcheck --mode s3 --processes 2
+    python -m emulator.loadcheck --mode s3-raw --threads 16
 
 ``--mode boto3`` (default) drives real boto3 clients from threads, so it measures what a
 worker pool can get out of the emulator; boto3's per-call cost in the client usually bounds
 it. ``--mode raw`` sends the same InvokeEndpoint request from asyncio connections with a
-minimal hand-written client, which leaves the emulator as the bottleneck. Not a test: it
-prints a number for the benchmark notes.
+minimal hand-written client, which leaves the emulator as the bottleneck. ``--mode s3`` and
+``--mode s3-raw`` do the same against the built-in S3, alternating GetObject and HeadObject
+over 100 small objects. Not a test: it prints a number for the benchmark notes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import multiprocessing
 import os
 import signal
@@ -25,12 +29,20 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.synchronize import Barrier
+from typing import Any
 from urllib.parse import urlsplit
 
 from emulator.control import EmulatorControl
 
 ENDPOINT = "loadcheck"
 BODY = b'{"inputs": [0.1, 0.2, 0.3]}'
+BUCKET = "loadcheck"
+OBJECTS = 100
+MODES = ("boto3", "raw", "s3", "s3-raw")
+
+
+def _key(i: int) -> str:
+    return f"outputs/{i % OBJECTS:04d}.json"
 
 
 def _boto3_calls(url: str, calls: int, threads: int, barrier: Barrier) -> tuple[int, float, float]:
@@ -63,22 +75,70 @@ def _boto3_calls(url: str, calls: int, threads: int, barrier: Barrier) -> tuple[
     return done, started, time.monotonic()
 
 
+def _s3_calls(url: str, calls: int, threads: int, barrier: Barrier) -> tuple[int, float, float]:
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="loadcheck",
+        aws_secret_access_key="loadcheck",
+        config=Config(
+            s3={"addressing_style": "path"},
+            retries={"total_max_attempts": 1},
+            max_pool_connections=threads,
+        ),
+    )
+
+    def read(count: int) -> int:
+        for i in range(count):
+            if i % 2:
+                client.head_object(Bucket=BUCKET, Key=_key(i))
+            else:
+                client.get_object(Bucket=BUCKET, Key=_key(i))["Body"].read()
+        return count
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(read, [2] * threads))  # warm up: connections and botocore caches
+        barrier.wait()
+        started = time.monotonic()
+        done = sum(pool.map(read, _shares(calls, threads)))
+    client.close()
+    return done, started, time.monotonic()
+
+
+def _raw_requests(mode: str, host: str, port: int) -> list[tuple[bytes, bool]]:
+    """The requests a raw connection cycles through, each with "the answer has a body"."""
+    if mode == "raw":
+        request = (
+            f"POST /endpoints/{ENDPOINT}/invocations HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
+        ).encode() + BODY
+        return [(request, True)]
+    return [
+        (f"{method} /{BUCKET}/{_key(i)} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode(), has_body)
+        for i in range(OBJECTS)
+        for method, has_body in (("GET", True), ("HEAD", False))
+    ]
+
+
 def _raw_calls(
-    url: str, calls: int, connections: int, barrier: Barrier
+    mode: str, url: str, calls: int, connections: int, barrier: Barrier
 ) -> tuple[int, float, float]:
-    host, port = urlsplit(url).hostname, urlsplit(url).port
-    request = (
-        f"POST /endpoints/{ENDPOINT}/invocations HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(BODY)}\r\n\r\n"
-    ).encode() + BODY
+    host, port = urlsplit(url).hostname or "127.0.0.1", urlsplit(url).port or 80
+    requests = _raw_requests(mode, host, port)
 
     async def connection(count: int) -> int:
         reader, writer = await asyncio.open_connection(host, port)
-        for _ in range(count):
+        for i in range(count):
+            request, has_body = requests[i % len(requests)]
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             length = int(head.split(b"Content-Length: ", 1)[1].split(b"\r\n", 1)[0])
-            await reader.readexactly(length)
+            if has_body:
+                await reader.readexactly(length)
         writer.close()
         return count
 
@@ -103,8 +163,11 @@ def _process(
     barrier: Barrier,
     results: multiprocessing.Queue[tuple[int, float, float]],
 ) -> None:
-    run = _boto3_calls if mode == "boto3" else _raw_calls
-    results.put(run(url, calls, threads, barrier))
+    if mode in ("boto3", "s3"):
+        run = _boto3_calls if mode == "boto3" else _s3_calls
+        results.put(run(url, calls, threads, barrier))
+    else:
+        results.put(_raw_calls(mode, url, calls, threads, barrier))
 
 
 def measure(mode: str, url: str, calls: int, threads: int, processes: int) -> tuple[int, float]:
@@ -127,6 +190,26 @@ def measure(mode: str, url: str, calls: int, threads: int, processes: int) -> tu
     return done, wall
 
 
+def _seed(url: str) -> None:
+    """The bucket and objects the S3 modes read, written over one keep-alive connection."""
+    connection = http.client.HTTPConnection(urlsplit(url).netloc, timeout=10)
+    try:
+        for path in [f"/{BUCKET}", *(f"/{BUCKET}/{_key(i)}" for i in range(OBJECTS))]:
+            connection.request("PUT", path, body=BODY, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"seeding {path} answered {response.status}")
+    finally:
+        connection.close()
+
+
+def _connections_used(mode: str, stats: dict[str, Any]) -> int:
+    if mode.startswith("s3"):
+        return int(stats["s3"]["connections"])
+    return int(stats["invocationConnections"])
+
+
 @contextmanager
 def _emulator(url: str | None) -> Iterator[str]:
     if url is not None:
@@ -146,7 +229,7 @@ def _emulator(url: str | None) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulator.loadcheck", description=__doc__)
     parser.add_argument("--url", help="a running emulator; default: spawn one")
-    parser.add_argument("--mode", choices=["boto3", "raw"], default="boto3")
+    parser.add_argument("--mode", choices=MODES, default="boto3")
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=8, help="threads (raw: connections)")
     parser.add_argument("--processes", type=int, default=1)
@@ -158,12 +241,15 @@ def main(argv: list[str] | None = None) -> int:
         control = EmulatorControl(url)
         control.wait_healthy()
         control.script(ENDPOINT, latencyMs=args.latency_ms)
+        if args.mode.startswith("s3"):
+            _seed(url)
         before = control.stats()
         done, wall = measure(args.mode, url, args.calls, args.threads, args.processes)
         after = control.stats()
-    connections = after["invocationConnections"] - before["invocationConnections"]
+    connections = _connections_used(args.mode, after) - _connections_used(args.mode, before)
+    what = "GetObject/HeadObject" if args.mode.startswith("s3") else "echo"
     print(
-        f"{args.mode}: {done} echo calls in {wall:.2f}s = {done / wall:,.0f} calls/s "
+        f"{args.mode}: {done} {what} calls in {wall:.2f}s = {done / wall:,.0f} calls/s "
         f"({args.processes} process(es) x {args.threads} threads/connections, "
         f"{connections} connections used, {os.cpu_count()} CPUs)"
     )

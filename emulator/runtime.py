@@ -70,7 +70,10 @@ class Runtime:
 
     def _async_problem(self, request: Request, params: dict[str, str]) -> str | None:
         if self._results is None:
-            return "InvokeEndpointAsync needs S3: start the emulator with --s3-endpoint-url"
+            return (
+                "InvokeEndpointAsync needs S3: start the emulator with --s3-builtin "
+                "or --s3-endpoint-url"
+            )
         input_uri = params.get("InputLocation")
         if (input_uri is None) == (not request.body):
             return "give exactly one of InputLocation and Body"

@@ -1,15 +1,15 @@
-"""The emulator's own S3 client, for async inference inputs and results.
+"""Where async inference inputs are read and results written: the ObjectStore interface.
 
-boto3 blocks, so each call runs in a worker thread (asyncio.to_thread) and the event loop
-keeps serving invocations meanwhile. One client serves all threads: boto3 clients are
-thread-safe, and one client means one connection pool.
+Two stores implement it: `RemoteStore` (below), a boto3 client for an external S3 such as a
+moto server (``--s3-endpoint-url``), and `s3store.BuiltinStore`, the emulator's own in-memory
+S3 (``--s3-builtin``), which writes without an HTTP round trip.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import boto3
 from botocore.config import Config
@@ -29,12 +29,36 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-class S3Store:
-    def __init__(self, client: S3Client) -> None:
+class ObjectUnreadable(Exception):
+    """An object cannot be read (missing key or bucket); the message names the S3 error code."""
+
+
+class ObjectStore(Protocol):
+    async def ensure_bucket(self, bucket: str) -> None:
+        """Create the bucket unless it exists."""
+
+    async def get(self, uri: str) -> bytes:
+        """The object's body; ObjectUnreadable when S3 refuses to give it."""
+
+    async def put(self, uri: str, body: bytes, content_type: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class RemoteStore:
+    """An external S3 through boto3.
+
+    boto3 blocks, so each call runs in a worker thread (asyncio.to_thread) and the event loop
+    keeps serving invocations meanwhile. One client serves all threads: boto3 clients are
+    thread-safe, and one client means one connection pool.
+    """
+
+    def __init__(self, client: S3Client, connect_timeout_s: float = 10.0) -> None:
         self._client = client
+        self._connect_timeout_s = connect_timeout_s
 
     @classmethod
-    def connect(cls, endpoint_url: str, region: str = "us-east-1") -> S3Store:
+    def connect(cls, endpoint_url: str, region: str = "us-east-1") -> RemoteStore:
         """A client for a local S3 (moto, MinIO): real credentials when the environment has
         some (MinIO checks them), dummy ones otherwise (moto accepts anything)."""
         session = boto3.session.Session(region_name=region)
@@ -49,9 +73,9 @@ class S3Store:
         )
         return cls(client)
 
-    async def ensure_bucket(self, bucket: str, timeout_s: float = 10.0) -> None:
-        """Create the bucket if missing, waiting up to `timeout_s` for S3 to come up."""
-        deadline = time.monotonic() + timeout_s
+    async def ensure_bucket(self, bucket: str) -> None:
+        """Create the bucket if missing, waiting for S3 to come up (it may start after us)."""
+        deadline = time.monotonic() + self._connect_timeout_s
         while True:
             try:
                 await asyncio.to_thread(self._create_bucket, bucket)
@@ -70,7 +94,10 @@ class S3Store:
 
     async def get(self, uri: str) -> bytes:
         bucket, key = parse_s3_uri(uri)
-        return await asyncio.to_thread(self._get, bucket, key)
+        try:
+            return await asyncio.to_thread(self._get, bucket, key)
+        except ClientError as exc:
+            raise ObjectUnreadable(str(exc)) from exc
 
     def _get(self, bucket: str, key: str) -> bytes:
         response = self._client.get_object(Bucket=bucket, Key=key)

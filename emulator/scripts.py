@@ -117,7 +117,8 @@ class AsyncSpec(_Spec):
     """How an InvokeEndpointAsync request completes in S3."""
 
     delay_ms: int = Field(default=200, ge=0)
-    jitter_ms: int = Field(default=0, ge=0)  # adds uniform [0, jitterMs]: outputs land in random order
+    # Adds uniform [0, jitterMs] to the delay: outputs land in random order.
+    jitter_ms: int = Field(default=0, ge=0)
     fail: bool = False
     failure_message: str = "the model container failed (scripted failure)"
 

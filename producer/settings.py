@@ -8,9 +8,9 @@ here on purpose: boto3 already reads ``AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`` and
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "SMQ_"
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     retry_scan_interval: float = Field(
         0.25, gt=0, le=10, description="How often each worker moves due retries onto the queue."
     )
-    staging_s3_uri: str | None = Field(
+    staging_s3_uri: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
         None,
         pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",
         description="`s3://bucket/prefix` where inline ASYNC bodies are uploaded.",

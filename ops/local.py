@@ -156,10 +156,15 @@ def start_moto(workdir: Path) -> Service:
     return Service("moto", proc, url, log_path, log)
 
 
-def start_emulator(workdir: Path, s3_url: str | None = None) -> Service:
+def start_emulator(
+    workdir: Path, s3_url: str | None = None, *, s3_builtin: bool = False
+) -> Service:
+    """The emulator; async outputs go to ``s3_url`` (moto) or its own in-memory S3."""
     argv = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0"]
     if s3_url:
         argv += ["--s3-endpoint-url", s3_url]
+    elif s3_builtin:
+        argv += ["--s3-builtin"]
     return _start_announcing("emulator", argv, workdir, "emulator listening on")
 
 

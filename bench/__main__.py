@@ -1,0 +1,156 @@
+"""``python -m bench [--quick] [--only b1,b2,b3,b4,b5]``: print a table, write .bench/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import platform
+import sys
+import time
+from typing import Any
+
+from bench import realtime
+from bench.stack import WORKDIR, machine, stack
+
+TARGETS = {
+    "b1_ratio": (">=", 0.6),
+    "b2_p50_ms": ("<=", 3.0),
+    "b2_p99_ms": ("<=", 15.0),
+    "b3_jobs_per_s": (">=", 400.0),
+    "b4_requests_per_inference": ("<=", 3.0),
+    "b4_p95_s": ("<=", 2.0),
+    "b4_redis_bytes_per_pending": ("<=", 1024.0),
+    "b5_rss_mb": ("<=", 200.0),
+}
+
+
+def b1(params: dict[str, Any]) -> dict[str, Any]:
+    n, c = params["b1_jobs"], params["concurrency"]
+    with stack() as s:
+        s.control.script(realtime.ENDPOINT, latencyMs=params["b1_latency_ms"])
+        per_worker = c // params["b1_workers"]
+        for i in range(params["b1_workers"]):
+            s.worker(f"b1-{i}", concurrency=per_worker)
+        realtime.pipeline(s, min(200, n), "bench:warmup")
+        d = realtime.direct(s, n, c)
+        p = realtime.pipeline(s, n, "bench:b1")
+    return {
+        "b1_direct_jobs_per_s": round(d["jobs_per_s"], 1),
+        "b1_pipeline_jobs_per_s": round(p["jobs_per_s"], 1),
+        "b1_ratio": round(p["jobs_per_s"] / d["jobs_per_s"], 3),
+        "b1_failed": p["failed"],
+    }
+
+
+def b2(params: dict[str, Any]) -> dict[str, Any]:
+    with stack() as s:
+        s.worker("b2", concurrency=8)
+        figures = realtime.added_latency(s, params["b2_jobs"], "bench:b2")
+    return {
+        "b2_p50_ms": round(figures["added_p50_ms"], 3),
+        "b2_p99_ms": round(figures["added_p99_ms"], 3),
+        **{f"b2_{k}": v for k, v in figures.items() if not k.startswith("added")},
+    }
+
+
+def b3(params: dict[str, Any]) -> dict[str, Any]:
+    """One worker process, 100 ms endpoint: jobs/s per pool; the best is the default."""
+    out: dict[str, Any] = {}
+    n = params["b3_jobs"]
+    with stack() as s:
+        s.control.script(realtime.ENDPOINT, latencyMs=100)
+        for pool, concurrency in params["b3_pools"]:
+            worker = s.worker(f"b3-{pool}-{concurrency}", pool=pool, concurrency=concurrency)
+            sampler = realtime.RssSampler(worker)
+            sampler.start()
+            figures = realtime.pipeline(s, n, f"bench:b3:{pool}:{concurrency}")
+            rss = sampler.stop()
+            s.stop_extra()
+            key = f"{pool}-{concurrency}"
+            out[f"b3_{key}_jobs_per_s"] = round(figures["jobs_per_s"], 1)
+            out[f"b3_{key}_rss_mb"] = rss
+    default = f"threads-{params['default_concurrency']}"
+    out["b3_jobs_per_s"] = out[f"b3_{default}_jobs_per_s"]
+    out["b5_rss_mb"] = out[f"b3_{default}_rss_mb"]
+    return out
+
+
+def b4(params: dict[str, Any]) -> dict[str, Any]:
+    from bench import asynchronous
+
+    with stack(s3_builtin=True) as s:
+        return asynchronous.run(s, params["b4_pending"], params["b4_landing_s"])
+
+
+SUITES = {"b1": b1, "b2": b2, "b3": b3, "b4": b4}
+
+
+def parameters(quick: bool) -> dict[str, Any]:
+    pools = [("threads", 32), ("threads", 64), ("threads", 128), ("prefork", 8)]
+    return {
+        "concurrency": 32,
+        "default_concurrency": 64,
+        "b1_jobs": 1000 if quick else 6000,
+        "b1_workers": 2,
+        "b1_latency_ms": 20,
+        "b2_jobs": 50 if quick else 300,
+        "b3_jobs": 600 if quick else 3000,
+        "b3_pools": pools[1:2] if quick else pools,
+        "b4_pending": 1000 if quick else 10_000,
+        "b4_landing_s": 15 if quick else 60,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="small N: under a minute or two")
+    parser.add_argument("--only", default="b1,b2,b3,b4", help="comma-separated suites")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=JSON", help="override a parameter"
+    )
+    args = parser.parse_args(argv)
+    params = parameters(args.quick)
+    for item in args.set:
+        key, _, value = item.partition("=")
+        params[key] = json.loads(value)
+    figures: dict[str, Any] = {}
+    for name in args.only.split(","):
+        started = time.monotonic()
+        figures.update(SUITES[name.strip()](params))
+        figures[f"{name}_seconds"] = round(time.monotonic() - started, 1)
+        print_table(figures)
+    report = {
+        "machine": {
+            **machine(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "versions": {
+            p: importlib.metadata.version(p)
+            for p in ("celery", "kombu", "redis", "boto3", "botocore")
+        },
+        "parameters": params,
+        "figures": figures,
+        **{k: figures[k] for k in TARGETS if k in figures},
+    }
+    out = WORKDIR.parent / "latest.json"
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(f"\nwritten {out}")
+    return 0
+
+
+def print_table(figures: dict[str, Any]) -> None:
+    print(f"\n{'figure':<34} {'value':>12}  target")
+    for key, value in figures.items():
+        op, limit = TARGETS.get(key, ("", None))
+        verdict = ""
+        if limit is not None:
+            ok = value >= limit if op == ">=" else value <= limit
+            verdict = f"{op} {limit:g}  {'ok' if ok else 'MISSED'}"
+        print(f"{key:<34} {value!s:>12}  {verdict}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

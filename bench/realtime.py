@@ -1,0 +1,135 @@
+"""B1 throughput, B2 added latency, B3 I/O concurrency, B5 memory: real-time jobs."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from bench.stack import Stack, rss_mb
+from producer.results import stream_tail, wait_for
+from producer.submit import Producer
+
+ENDPOINT = "bench-model"
+
+
+def job(stream: str, n: int) -> dict[str, Any]:
+    return {
+        "replyTo": stream,
+        "variables": {
+            "authentication": {
+                "type": "credentials",
+                "accessKey": "{{secrets.BENCH_KEY}}",
+                "secretKey": "{{secrets.BENCH_SECRET}}",
+            },
+            "configuration": {"region": "us-east-1"},
+            "input": {"endpointName": ENDPOINT, "body": {"features": [n, 1.5, 2.5, 3.5]}},
+        },
+        "headers": {"resultVariable": "prediction"},
+    }
+
+
+def direct(stack: Stack, n: int, concurrency: int) -> dict[str, float]:
+    """N InvokeEndpoint calls straight from boto3 threads: the ceiling the pipeline is held to."""
+    client: Any = stack.boto3_runtime(concurrency)
+    body = b'{"features":[1,1.5,2.5,3.5]}'
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def call(_: int) -> None:
+        started = time.perf_counter()
+        response = client.invoke_endpoint(
+            EndpointName=ENDPOINT,
+            Body=body,
+            ContentType="application/json",
+            Accept="application/json",
+        )
+        response["Body"].read()
+        with lock:
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(call, range(n)))
+    elapsed = time.perf_counter() - started
+    return {"jobs_per_s": n / elapsed, "p50_ms": _pct(latencies, 50), "p99_ms": _pct(latencies, 99)}
+
+
+def pipeline(stack: Stack, n: int, stream: str) -> dict[str, float]:
+    """N jobs through producer → Redis → workers → result stream; time to the last result."""
+    producer = Producer(stack.client, stack.settings)
+    cursor = stream_tail(stack.client, stream)
+    started = time.perf_counter()
+    ids: list[str] = []
+    for chunk in range(0, n, 2000):
+        subs = producer.submit_many([job(stream, i) for i in range(chunk, min(n, chunk + 2000))])
+        ids += [s.job_id for s in subs]
+    results = list(
+        wait_for(stack.client, dict.fromkeys(ids, stream), {stream: cursor}, timeout=600)
+    )
+    elapsed = time.perf_counter() - started
+    failed = sum(r.status != "completed" for r in results)
+    return {"jobs_per_s": len(results) / elapsed, "results": len(results), "failed": failed}
+
+
+def added_latency(stack: Stack, n: int, stream: str) -> dict[str, float]:
+    """One job at a time: enqueue → result, against one direct call at a time."""
+    client: Any = stack.boto3_runtime(1)
+    direct_ms: list[float] = []
+    for _ in range(n + 5):
+        started = time.perf_counter()
+        client.invoke_endpoint(EndpointName=ENDPOINT, Body=b"{}", ContentType="application/json")[
+            "Body"
+        ].read()
+        direct_ms.append((time.perf_counter() - started) * 1000)
+    direct_ms = direct_ms[5:]  # the first calls open the connection
+    producer = Producer(stack.client, stack.settings)
+    pipeline_ms: list[float] = []
+    for i in range(n + 5):
+        cursor = stream_tail(stack.client, stream)
+        started = time.perf_counter()
+        [sub] = producer.submit_many([job(stream, i)])
+        list(wait_for(stack.client, {sub.job_id: stream}, {stream: cursor}, timeout=30))
+        pipeline_ms.append((time.perf_counter() - started) * 1000)
+    pipeline_ms = pipeline_ms[5:]
+    d50, d99 = _pct_ms(direct_ms, 50), _pct_ms(direct_ms, 99)
+    p50, p99 = _pct_ms(pipeline_ms, 50), _pct_ms(pipeline_ms, 99)
+    return {
+        "direct_p50_ms": d50,
+        "direct_p99_ms": d99,
+        "pipeline_p50_ms": p50,
+        "pipeline_p99_ms": p99,
+        "added_p50_ms": p50 - d50,
+        "added_p99_ms": p99 - d99,
+    }
+
+
+class RssSampler(threading.Thread):
+    """The highest RSS a process (with children) reaches while a benchmark runs."""
+
+    def __init__(self, service: Any) -> None:
+        super().__init__(daemon=True)
+        self.service = service
+        self.peak = 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.2):
+            self.peak = max(self.peak, rss_mb(self.service))
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return round(max(self.peak, rss_mb(self.service)), 1)
+
+
+def _pct(values_s: list[float], pct: float) -> float:
+    return _pct_ms([v * 1000 for v in values_s], pct)
+
+
+def _pct_ms(values_ms: list[float], pct: float) -> float:
+    if len(values_ms) == 1:
+        return round(values_ms[0], 3)
+    return round(statistics.quantiles(values_ms, n=100, method="inclusive")[int(pct) - 1], 3)

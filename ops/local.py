@@ -59,6 +59,7 @@ class Service:
     url: str
     log_path: Path
     _log: IO[bytes] | None = field(default=None, repr=False)
+    log_offset: int = 0  # where this process's lines start in a log shared across restarts
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -84,15 +85,21 @@ class Service:
             self._log.close()
 
     def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        """What this process has logged (not earlier runs appending to the same file)."""
+        if not self.log_path.exists():
+            return ""
+        with open(self.log_path, "rb") as handle:
+            handle.seek(self.log_offset)
+            return handle.read().decode(errors="replace")
 
 
 def _spawn(
-    name: str, argv: list[str], workdir: Path, env: Mapping[str, str] | None = None
-) -> tuple[subprocess.Popen[bytes], Path, IO[bytes]]:
+    name: str, argv: list[str], workdir: Path, env: Mapping[str, str] | None = None, url: str = ""
+) -> Service:
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"{name}.log"
     log = open(log_path, "ab")  # noqa: SIM115 - closed by Service.stop
+    offset = log.seek(0, os.SEEK_END)
     proc = subprocess.Popen(
         argv,
         cwd=ROOT,
@@ -101,7 +108,7 @@ def _spawn(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # a Ctrl-C in the terminal reaches the demo, not every child
     )
-    return proc, log_path, log
+    return Service(name, proc, url, log_path, log, offset)
 
 
 def start_redis(workdir: Path, port: int | None = None, *, appendonly: bool = False) -> Service:
@@ -115,45 +122,42 @@ def start_redis(workdir: Path, port: int | None = None, *, appendonly: bool = Fa
         "--appendonly", "yes" if appendonly else "no",
         "--appendfsync", "everysec",
     ]  # fmt: skip
-    proc, log_path, log = _spawn(f"redis-{port}", argv, workdir)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url, socket_timeout=1)
+    service = _spawn(f"redis-{port}", argv, workdir, url=f"redis://127.0.0.1:{port}/0")
+    client = redis.Redis.from_url(service.url, socket_timeout=1)
     wait_until(client.ping, 15, f"redis-server on port {port}")
     client.close()
-    return Service("redis", proc, url, log_path, log)
+    return service
 
 
 def _start_announcing(
     name: str, argv: list[str], workdir: Path, marker: str, env: Mapping[str, str] | None = None
 ) -> Service:
     """Start a process that prints ``<marker> <url>`` when it is listening."""
-    proc, log_path, log = _spawn(name, argv, workdir, env)
-    url: list[str] = []
+    service = _spawn(name, argv, workdir, env)
 
     def announced() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited: {log_path.read_text(errors='replace')[-2000:]}")
-        for line in log_path.read_text(errors="replace").splitlines():
+        if not service.alive():
+            raise RuntimeError(f"{name} exited: {service.log_text()[-2000:]}")
+        for line in service.log_text().splitlines():
             if marker in line:
-                url.append(line.split(marker, 1)[1].strip())
+                service.url = line.split(marker, 1)[1].strip()
                 return True
         return False
 
     wait_until(announced, 30, name)
-    return Service(name, proc, url[0], log_path, log)
+    return service
 
 
 def start_moto(workdir: Path) -> Service:
     port = free_port()
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    proc, log_path, log = _spawn("moto", argv, workdir)
-    url = f"http://127.0.0.1:{port}"
+    service = _spawn("moto", argv, workdir, url=f"http://127.0.0.1:{port}")
     wait_until(
         lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
         30,
         "moto server",
     )
-    return Service("moto", proc, url, log_path, log)
+    return service
 
 
 def start_emulator(
@@ -184,8 +188,7 @@ def start_worker(
     if pool:
         argv += ["-P", pool]
     argv += ["--without-mingle", "--without-gossip", *(extra or [])]
-    proc, log_path, log = _spawn(f"worker-{name}", argv, workdir, env)
-    service = Service(f"worker-{name}", proc, "", log_path, log)
+    service = _spawn(f"worker-{name}", argv, workdir, env)
 
     def ready() -> bool:
         if not service.alive():
@@ -208,19 +211,17 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
         f"--port={port}",
         "--address=127.0.0.1",
     ]
-    proc, log_path, log = _spawn("flower", argv, workdir, env)
-    url = f"http://127.0.0.1:{port}"
+    service = _spawn("flower", argv, workdir, env, url=f"http://127.0.0.1:{port}")
     wait_until(
         lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None, 60, "flower"
     )
-    return Service("flower", proc, url, log_path, log)
+    return service
 
 
 def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> Service:
     """A real ``smq poller`` process; returns once it has started its loop."""
     argv = [sys.executable, "-m", "producer.cli", "poller"]
-    proc, log_path, log = _spawn(f"poller-{name}", argv, workdir, env)
-    service = Service(f"poller-{name}", proc, "", log_path, log)
+    service = _spawn(f"poller-{name}", argv, workdir, env)
 
     def ready() -> bool:
         if not service.alive():

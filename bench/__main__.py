@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only b1,b2,b3,b4,b5]``: print a table, write .bench/latest.json."""
+"""``python -m bench [--quick] [--only b1,b2,b3,b4]``: a table, and .bench/latest.json."""
 
 from __future__ import annotations
 

@@ -89,3 +89,7 @@ def configure(settings: Settings) -> None:
     root.setLevel(settings.log_level)
     for noisy in ("botocore", "urllib3", "boto3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Celery's per-task "received"/"succeeded" lines repeat our own job events, and cost the
+    # worker's single event-loop thread a formatted record per job each.
+    for per_task in ("celery.worker.strategy", "celery.app.trace"):
+        logging.getLogger(per_task).setLevel(max(logging.WARNING, root.level))

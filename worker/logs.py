@@ -45,15 +45,19 @@ def _redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 def _shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact,
     ]
 
 
 def configure(settings: Settings) -> None:
-    """Route structlog and stdlib logging to stderr through one renderer."""
+    """Our events through structlog's native path; Celery's stdlib records through the same
+    processors and renderer; both to stderr, one JSON object per line.
+
+    The native path (no stdlib ``logging`` in between) costs a fraction of the stdlib
+    integration per event, and a worker writes three per job.
+    """
     json_output = settings.log_format == "json" or (
         settings.log_format == "auto" and not sys.stderr.isatty()
     )
@@ -64,24 +68,27 @@ def configure(settings: Settings) -> None:
     )
     structlog.configure(
         processors=[
-            structlog.stdlib.filter_by_level,
             *_shared_processors(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
-    )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_shared_processors(),
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             _redact,  # again: a formatted traceback may quote a secret
             renderer,
         ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelName(settings.log_level)
+        ),
+        # sys.__stderr__: Celery may have swapped sys.stderr for a proxy that logs writes.
+        logger_factory=structlog.WriteLoggerFactory(file=sys.__stderr__),
+        cache_logger_on_first_use=True,
     )
-    # sys.__stderr__: Celery may have swapped sys.stderr for a proxy that logs what is written.
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *_shared_processors()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            _redact,
+            renderer,
+        ],
+    )
     handler = logging.StreamHandler(sys.__stderr__)
     handler.setFormatter(formatter)
     root = logging.getLogger()

@@ -57,8 +57,12 @@ class ClientCache:
             "tcp_keepalive": True,
         }
         self._configs: dict[Service, Config] = {
+            # parameter_validation off: the job contract validated every field already,
+            # and botocore's validator is a measurable share of a call's client-side cost.
             "sagemaker-runtime": Config(
-                retries={"total_max_attempts": 1, "mode": "standard"}, **common
+                retries={"total_max_attempts": 1, "mode": "standard"},
+                parameter_validation=False,
+                **common,
             ),
             "s3": Config(retries={"total_max_attempts": 3, "mode": "standard"}, **common),
         }

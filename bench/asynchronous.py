@@ -1,0 +1,103 @@
+"""B4: thousands of pending asynchronous inferences tracked by one poller, outputs landing at
+random — S3 requests per inference, landing → result latency, Redis bytes per pending one."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from bench.stack import Stack
+from ops.local import wait_until
+from producer.keys import ASYNC_SINCE
+from producer.results import wait_for
+from producer.submit import Producer
+
+ENDPOINT = "bench-async"
+BUCKET = "smq-async"
+
+
+def job(stream: str, n: int) -> dict[str, Any]:
+    return {
+        "replyTo": stream,
+        "variables": {
+            "authentication": {"type": "defaultCredentialsChain"},
+            "configuration": {"region": "us-east-1"},
+            "input": {
+                "invocationType": "ASYNC",
+                "endpointName": ENDPOINT,
+                "inputLocation": f"s3://{BUCKET}/inputs/{n}.json",
+            },
+        },
+    }
+
+
+def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
+    stream = "bench:b4"
+    # Outputs start landing once every inference is tracked, then at random over landing_s.
+    quiet_s = max(8.0, pending / 150)
+    stack.control.script(
+        ENDPOINT,
+        response={"body": {"label": "ok", "score": 0.9}, "contentType": "application/json"},
+        **{"async": {"delayMs": int(quiet_s * 1000), "jitterMs": int(landing_s * 1000)}},
+    )
+    for i in range(2):
+        stack.worker(f"b4-{i}", concurrency=32)
+    stack.poller("b4")
+    base_memory = _used_memory(stack)
+    s3_before = _s3_requests(stack)
+
+    started = time.time()
+    ids: list[str] = []
+    producer = Producer(stack.client, stack.settings)
+    for chunk in range(0, pending, 2000):
+        subs = producer.submit_many(
+            [job(stream, n) for n in range(chunk, min(pending, chunk + 2000))]
+        )
+        ids += [s.job_id for s in subs]
+    wait_until(
+        lambda: stack.client.zcard(ASYNC_SINCE) + stack.client.xlen(stream) >= pending,
+        quiet_s * 3,
+        "every inference to be tracked",
+    )
+    tracked_at = time.time()
+    tracked_memory = _used_memory(stack)
+    early = stack.client.xlen(stream)  # landed before all were tracked (should be 0)
+
+    results = list(
+        wait_for(
+            stack.client,
+            dict.fromkeys(ids, stream),
+            {stream: "0-0"},
+            timeout=quiet_s + landing_s + 120,
+        )
+    )
+    posted_ms = {f["id"]: int(eid.split("-")[0]) for eid, f in stack.client.xrange(stream)}
+    written = {
+        o["key"].rsplit("/", 1)[-1].removesuffix(".out"): o["writtenAt"]
+        for o in stack.control.s3_objects(BUCKET, f"async-output/{ENDPOINT}/")["objects"]
+    }
+    delays = [posted_ms[i] / 1000 - written[i] for i in ids if i in posted_ms and i in written]
+    requests = _s3_requests(stack) - s3_before
+    stack.stop_extra()
+    return {
+        "b4_pending": pending,
+        "b4_results": len(results),
+        "b4_failed": sum(r.status != "completed" for r in results),
+        "b4_landed_before_tracked": early,
+        "b4_track_seconds": round(tracked_at - started, 1),
+        "b4_requests_per_inference": round(requests / max(1, len(results)), 3),
+        "b4_p50_s": round(statistics.median(delays), 3),
+        "b4_p95_s": round(statistics.quantiles(delays, n=20)[-1], 3),
+        "b4_redis_bytes_per_pending": round((tracked_memory - base_memory) / pending, 1),
+    }
+
+
+def _used_memory(stack: Stack) -> int:
+    info: Any = stack.client.info("memory")
+    return int(info["used_memory"])
+
+
+def _s3_requests(stack: Stack) -> int:
+    s3: dict[str, int] = stack.control.stats()["s3"]
+    return sum(v for k, v in s3.items() if k in ("GetObject", "HeadObject", "ListObjectsV2"))

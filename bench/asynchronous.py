@@ -75,7 +75,7 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
     posted_ms = {f["id"]: int(eid.split("-")[0]) for eid, f in stack.client.xrange(stream)}
     written = {
         o["key"].rsplit("/", 1)[-1].removesuffix(".out"): o["writtenAt"]
-        for o in stack.control.s3_objects(BUCKET, f"async-output/{ENDPOINT}/")["objects"]
+        for o in stack.control.s3_objects(BUCKET, f"async-output/{ENDPOINT}/")
     }
     delays = [posted_ms[i] / 1000 - written[i] for i in ids if i in posted_ms and i in written]
     requests = _s3_requests(stack) - s3_before

@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.stack import Stack
 from ops.local import wait_until
-from producer.keys import ASYNC_SINCE
+from producer.keys import ASYNC_DUE
 from producer.results import wait_for
 from producer.submit import Producer
 
@@ -56,7 +56,7 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
         )
         ids += [s.job_id for s in subs]
     wait_until(
-        lambda: stack.client.zcard(ASYNC_SINCE) + stack.client.xlen(stream) >= pending,
+        lambda: stack.client.zcard(ASYNC_DUE) + stack.client.xlen(stream) >= pending,
         quiet_s * 3,
         "every inference to be tracked",
     )

@@ -208,21 +208,38 @@ def _new_job_id() -> str:
     return uuid.uuid4().hex
 
 
-class Job(_Model):
-    """One invocation job, as a producer submits it."""
+class JobContext(_Model):
+    """What a result needs from its job besides the call: kept alone while an asynchronous
+    inference is pending, so Redis does not hold the whole job for hours."""
 
     id: str = Field(
         default_factory=_new_job_id,
         pattern=JOB_ID_PATTERN,
         description="Idempotency key; generated when absent.",
     )
-    variables: Variables
     headers: Headers = Field(default_factory=Headers)
     retries: int = Field(3, ge=0, le=100)
     reply_to: OptStr = Field(None, alias="replyTo", description="Result stream name.")
     correlation: dict[str, Any] = Field(
         default_factory=dict, description="Any JSON object, echoed back in the result."
     )
+
+    def context_json(self) -> str:
+        """The smallest JSON that restores this context (defaults left out)."""
+        context = JobContext(
+            id=self.id,
+            headers=self.headers,
+            retries=self.retries,
+            replyTo=self.reply_to,
+            correlation=self.correlation,
+        )
+        return context.model_dump_json(by_alias=True, exclude_defaults=True)
+
+
+class Job(JobContext):
+    """One invocation job, as a producer submits it."""
+
+    variables: Variables
 
 
 class ErrorInfo(_Model):

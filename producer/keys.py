@@ -38,8 +38,9 @@ class JobField(StrEnum):
     STREAM_ID = "stream_id"  # id of the result's entry on the result stream
     # Asynchronous inferences, once started:
     STAGED_INPUT = "staged_input"  # s3:// URI an inline body was uploaded to
-    OUTPUT_LOCATION = "output_location"
-    FAILURE_LOCATION = "failure_location"
+    OUTPUT = "out"  # "<prefix digest>:<object name>" of the output location
+    FAILURE = "fail"  # the same for the failure location
+    CONTEXT = "ctx"  # JobContext JSON: all a pending job keeps of its document
     INFERENCE_ID = "inference_id"
     INVOKED_AT = "invoked_at"
     DEADLINE = "deadline"  # unix seconds after which the inference is given up
@@ -58,9 +59,13 @@ class JobState(StrEnum):
 
 
 # Pending asynchronous inferences. The poller claims due entries from ASYNC_DUE (score: next
-# check, unix seconds); ASYNC_SINCE (score: invoked at) answers "how old is the oldest".
+# check, unix seconds) and records the start time of the oldest one it has seen lately in
+# ASYNC_OLDEST (every pending inference is looked at within SMQ_ASYNC_BACKOFF_MAX x 1.5).
 ASYNC_DUE = "smq:async:due"
-ASYNC_SINCE = "smq:async:since"
+ASYNC_OLDEST = "smq:async:oldest"
+# digest → "bucket/prefix": a pending job stores "<digest>:<object name>", not the full URI,
+# which keeps its hash in Redis's compact encoding (values up to 64 bytes).
+ASYNC_PREFIXES = "smq:async:prefixes"
 _ASYNC_LOCATIONS = "smq:async:loc:"
 _ACCESS = "smq:async:access:"
 
@@ -104,11 +109,12 @@ return entry
 """
 
 # Mark a job as being invoked and count the attempt; returns what the worker needs in one
-# round trip: {doc, state, attempts, reply_to, staged_input}. A job already done, or whose
-# asynchronous inference is already running, is returned untouched.
+# round trip: {doc, state, attempts, reply_to, staged_input, submitted_at}. A job already
+# done, or whose asynchronous inference is already running, is returned untouched.
 #   KEYS: job hash.  ARGV: now.
 BEGIN_LUA = """
-local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input')
+local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input',
+                       'submitted_at')
 if rec[2] == 'done' or rec[2] == 'invoked' or not rec[1] then return rec end
 redis.call('HSET', KEYS[1], 'state', 'invoking', 'started_at', ARGV[1])
 rec[2] = 'invoking'

@@ -23,7 +23,7 @@ from producer.connection import RedisClient
 from producer.contract import Result
 from producer.keys import (
     ASYNC_DUE,
-    ASYNC_SINCE,
+    ASYNC_OLDEST,
     DEAD_LETTER_STREAM,
     RESULT_FIELD,
     JobField,
@@ -242,8 +242,8 @@ def service_status(redis: RedisClient, settings: Settings) -> dict[str, Any]:
     now = time.time()
     with redis.pipeline(transaction=False) as pipe:
         pipe.llen(settings.queue)
-        pipe.zcard(ASYNC_SINCE)
-        pipe.zrange(ASYNC_SINCE, 0, 0, withscores=True)
+        pipe.zcard(ASYNC_DUE)
+        pipe.get(ASYNC_OLDEST)
         pipe.zcount(ASYNC_DUE, "-inf", now)
         pipe.xlen(DEAD_LETTER_STREAM)
         queued, pending, oldest, due, dead = pipe.execute()
@@ -252,7 +252,8 @@ def service_status(redis: RedisClient, settings: Settings) -> dict[str, Any]:
         "async": {
             "pending": pending,
             "dueNow": due,
-            "oldestAgeSeconds": round(now - oldest[0][1], 3) if oldest else None,
+            # As the poller last saw it: refreshed every pass, exact within a backoff period.
+            "oldestAgeSeconds": round(now - float(oldest), 3) if oldest and pending else None,
         },
         "deadLetters": dead,
     }

@@ -26,7 +26,8 @@ from worker.retry import max_attempts, retry_delay
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
-from worker.tracking.pending import PendingStore, access_json
+from worker.tracking.pending import PendingStore, Tracked, access_json
+from worker.tracking.schedule import check_interval
 
 log = structlog.get_logger("worker.job")
 _BEGIN = LuaScript(BEGIN_LUA)
@@ -42,6 +43,7 @@ class _Begun:
     attempts: int
     reply_to: str | None
     staged_input: str | None
+    submitted_at: str | None
 
 
 @dataclass
@@ -109,10 +111,10 @@ class JobRunner:
         publish.post(self._redis, self._settings, result, self._settings.result_stream)
 
     def _begin(self, job_id: str) -> _Begun:
-        doc, state, attempts, reply_to, staged = _BEGIN(
+        doc, state, attempts, reply_to, staged, submitted = _BEGIN(
             self._redis, [job_key(job_id)], [repr(time.time())]
         )
-        return _Begun(doc, state, int(attempts or 0), reply_to, staged)
+        return _Begun(doc, state, int(attempts or 0), reply_to, staged, submitted)
 
     def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> _Outcome:
         raw: Any = None
@@ -219,12 +221,20 @@ class JobRunner:
         now = time.time()
         ttl = inp.request_ttl_seconds or DEFAULT_REQUEST_TTL
         timeout = inp.invocation_timeout_seconds or DEFAULT_INVOCATION_TIMEOUT
+        tracked = Tracked(
+            job_id=job.id,
+            context_json=job.context_json(),
+            access_json=access_json(raw.get("variables") or {}),
+            attempts=begun.attempts,
+            endpoint=inp.endpoint_name,
+            reply_to=begun.reply_to,
+            submitted_at=begun.submitted_at or "",
+        )
         self._pending.track(
-            job.id,
+            tracked,
             started,
-            access_json(raw.get("variables") or {}),
             deadline=now + ttl + timeout + self._settings.async_deadline_margin,
-            first_check=now + self._settings.async_backoff_initial,
+            first_check=now + check_interval(0, self._settings.async_backoff_initial, 1e9),
         )
         return None
 

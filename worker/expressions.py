@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from producer.contract import ErrorInfo, Job, Result
+from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import InputError
 from worker.feel import compile_expression, to_json
 
 
-def result_variables(job: Job, response: dict[str, Any]) -> dict[str, Any]:
+def result_variables(job: JobContext, response: dict[str, Any]) -> dict[str, Any]:
     """``{resultVariable: response}`` merged with the entries of ``resultExpression``."""
     headers = job.headers
     variables = {headers.result_variable: response} if headers.result_variable else {}
@@ -32,7 +32,7 @@ def result_variables(job: Job, response: dict[str, Any]) -> dict[str, Any]:
     return variables
 
 
-def apply_error_expression(job: Job, result: Result, retries_left: int) -> Result:
+def apply_error_expression(job: JobContext, result: Result, retries_left: int) -> Result:
     """``result`` as the job's ``errorExpression`` decides; unchanged when it yields null."""
     expression = job.headers.error_expression
     if not expression:

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from producer.connection import LuaScript, RedisClient
-from producer.contract import ErrorInfo, Job, Result
+from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
 from producer.keys import POST_RESULT_LUA, job_key
 from producer.settings import Settings
@@ -18,7 +18,7 @@ _POST = LuaScript(POST_RESULT_LUA)
 MAX_ERROR_MESSAGE = 6000
 
 
-def completed(job: Job, response: dict[str, Any], attempts: int) -> Result:
+def completed(job: JobContext, response: dict[str, Any], attempts: int) -> Result:
     """A completed result; its variables from ``resultVariable`` and ``resultExpression``."""
     return Result(
         id=job.id,

@@ -11,7 +11,7 @@ from producer.errors import InputError
 from worker.sagemaker.asynchronous import Started, build_request, split_s3_uri, staging_location
 from worker.tracking import completion
 from worker.tracking.pending import Pending, access_digest, access_json, prefix_of
-from worker.tracking.poller import check_interval
+from worker.tracking.schedule import check_interval
 
 
 def make_input(**fields: object) -> Input:
@@ -71,7 +71,7 @@ def test_split_rejects_non_s3_uris() -> None:
 def test_check_interval_doubles_to_the_cap_with_jitter() -> None:
     for checks, base in [(0, 1.0), (1, 2.0), (3, 8.0), (10, 15.0), (500, 15.0)]:
         value = check_interval(checks, 1.0, 15.0)
-        assert base * 0.8 <= value <= base * 1.2
+        assert base * 0.5 <= value <= base * 1.5
 
 
 def test_access_json_keeps_placeholders_and_is_stable() -> None:
@@ -91,19 +91,11 @@ def test_access_json_keeps_placeholders_and_is_stable() -> None:
 
 def _pending(doc: dict[str, object]) -> Pending:
     started = Started("inf-1", "s3://b/o/inf-1.out", "s3://b/f/inf-1-error.out")
-    return Pending("job-1", json.dumps(doc), "invoked", started, 0.0, 0, "d", 1, None)
+    return Pending("job-1", json.dumps(doc), "invoked", started, 0.0, 0, "d", 1, None, 0.0)
 
 
-JOB_DOC = {
-    "id": "job-1",
-    "variables": {
-        "authentication": {"type": "defaultCredentialsChain"},
-        "configuration": {"region": "r"},
-        "input": {"endpointName": "ep", "invocationType": "ASYNC", "inputLocation": "s3://b/i"},
-    },
-    "headers": {"resultVariable": "out"},
-    "correlation": {"k": 1},
-}
+# What a tracked job keeps of its document: JobContext JSON.
+JOB_DOC = {"id": "job-1", "headers": {"resultVariable": "out"}, "correlation": {"k": 1}}
 
 
 def test_output_result_parses_the_body_and_keeps_the_locations() -> None:
@@ -136,3 +128,26 @@ def test_failure_and_timeout_results() -> None:
     assert timeout.error is not None
     assert timeout.error.code == "AsyncInferenceTimeout"
     assert timeout.correlation == {"k": 1}
+
+
+def test_context_json_keeps_what_results_need_and_nothing_else() -> None:
+    from producer.contract import JobContext, parse_job
+
+    job = parse_job(
+        {
+            "id": "j-1",
+            "retries": 5,
+            "correlation": {"pi": 7},
+            "headers": {"retryBackoff": "PT5S"},
+            "variables": {
+                "authentication": {"type": "credentials", "accessKey": "AKIA", "secretKey": "s"},
+                "configuration": {"region": "r"},
+                "input": {"endpointName": "e", "invocationType": "ASYNC", "body": "x" * 1000},
+            },
+        }
+    )
+    text = job.context_json()
+    assert "AKIA" not in text and "x" * 10 not in text
+    restored = JobContext.model_validate_json(text)
+    assert (restored.id, restored.retries, restored.correlation) == ("j-1", 5, {"pi": 7})
+    assert restored.headers.retry_backoff == job.headers.retry_backoff

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from producer.contract import Job, Result, parse_job
+from producer.contract import JobContext, Result
 from producer.errors import PermanentError, SmqError
 from worker import expressions, publish
 from worker.sagemaker.payload import decode_body
@@ -15,8 +15,8 @@ from worker.tracking.pending import Pending
 FAILURE_MESSAGE_CAP = publish.MAX_ERROR_MESSAGE
 
 
-def job_of(pending: Pending) -> Job:
-    return parse_job(json.loads(pending.doc))
+def job_of(pending: Pending) -> JobContext:
+    return JobContext.model_validate_json(pending.context)
 
 
 def output_result(
@@ -56,7 +56,7 @@ def timeout_result(pending: Pending) -> Result:
 def failed(pending: Pending, error: SmqError) -> Result:
     correlation: Any = None
     try:
-        correlation = json.loads(pending.doc).get("correlation")
+        correlation = json.loads(pending.context).get("correlation")
     except (ValueError, AttributeError):
         correlation = None
     return publish.failed(

@@ -1,8 +1,10 @@
-"""Pending asynchronous inferences in Redis: register, claim, reschedule, finish, count.
+"""Pending asynchronous inferences in Redis: register, claim, reschedule, finish.
 
-Each pending inference costs one job-hash update, one member in each of two sorted sets and
-one field in its prefix's location hash; the AWS access variables are stored once per
-distinct set (by digest), not once per job.
+Memory matters here (thousands pending for hours), so a tracked job is rewritten compactly:
+its hash keeps the job's context instead of its document and "<prefix digest>:<name>" instead
+of full S3 URIs, staying in Redis's small-hash encoding; the output prefix's location hash
+maps object names to job ids (one listing answers for all of them); the AWS access variables
+are stored once per distinct set.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import ACCESS_FIELDS
 from producer.keys import (
     ASYNC_DUE,
-    ASYNC_SINCE,
+    ASYNC_OLDEST,
+    ASYNC_PREFIXES,
     CLAIM_LUA,
     JobField,
     JobState,
@@ -30,16 +33,17 @@ from worker.sagemaker.asynchronous import Started, split_s3_uri
 
 _CLAIM = LuaScript(CLAIM_LUA)
 _LOAD_FIELDS = (
-    JobField.DOC,
+    JobField.CONTEXT,
     JobField.STATE,
-    JobField.OUTPUT_LOCATION,
-    JobField.FAILURE_LOCATION,
+    JobField.OUTPUT,
+    JobField.FAILURE,
     JobField.INFERENCE_ID,
     JobField.DEADLINE,
     JobField.CHECKS,
     JobField.ACCESS,
     JobField.ATTEMPTS,
     JobField.REPLY_TO,
+    JobField.INVOKED_AT,
 )
 
 
@@ -50,10 +54,14 @@ def prefix_of(uri: str) -> tuple[str, str, str]:
     return bucket, prefix, key
 
 
+def _digest(text: str, size: int = 32) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:size]
+
+
 @dataclass(frozen=True)
 class Pending:
     job_id: str
-    doc: str
+    context: str  # JobContext JSON
     state: str
     started: Started
     deadline: float
@@ -61,71 +69,90 @@ class Pending:
     access: str  # digest
     attempts: int
     reply_to: str | None
+    invoked_at: float
 
-    @classmethod
-    def from_record(cls, job_id: str, rec: list[Any]) -> Pending | None:
-        doc, state, out, fail, inference, deadline, checks, access, attempts, reply_to = rec
-        if not doc or not out:
-            return None
-        return cls(
-            job_id,
-            doc,
-            state or "",
-            Started(inference or "", out, fail or ""),
-            float(deadline or 0),
-            int(checks or 0),
-            access or "",
-            int(attempts or 0),
-            reply_to,
-        )
+
+@dataclass(frozen=True)
+class Tracked:
+    """What ``track`` keeps of a job whose asynchronous inference started."""
+
+    job_id: str
+    context_json: str
+    access_json: str
+    attempts: int
+    endpoint: str
+    reply_to: str | None
+    submitted_at: str
 
 
 def access_digest(access_json: str) -> str:
-    return hashlib.sha256(access_json.encode()).hexdigest()[:32]
+    return _digest(access_json)
 
 
 class PendingStore:
     def __init__(self, redis: RedisClient, ttl_seconds: int) -> None:
         self._redis = redis
         self._ttl = ttl_seconds
+        self._prefixes: dict[str, str] = {}  # digest → "s3://bucket/prefix", cached
 
-    def track(
-        self, job_id: str, started: Started, access_json: str, deadline: float, first_check: float
-    ) -> None:
-        """Register a started inference; one MULTI so it is tracked whole or not at all."""
+    def track(self, job: Tracked, started: Started, deadline: float, first_check: float) -> None:
+        """Register a started inference; one MULTI, so it is tracked whole or not at all."""
         now = time.time()
-        digest = access_digest(access_json)
+        digest = access_digest(job.access_json)
         out_bucket, out_prefix, out_key = prefix_of(started.output_location)
+        record: dict[str, str | int] = {
+            JobField.STATE: JobState.INVOKED,
+            JobField.CONTEXT: job.context_json,
+            JobField.ATTEMPTS: job.attempts,
+            JobField.ENDPOINT: job.endpoint,
+            JobField.SUBMITTED_AT: job.submitted_at,
+            JobField.INFERENCE_ID: started.inference_id,
+            JobField.INVOKED_AT: repr(now),
+            JobField.DEADLINE: repr(deadline),
+            JobField.CHECKS: 0,
+            JobField.ACCESS: digest,
+            JobField.OUTPUT: self._short(started.output_location),
+        }
+        if job.reply_to:
+            record[JobField.REPLY_TO] = job.reply_to
+        if started.failure_location:
+            record[JobField.FAILURE] = self._short(started.failure_location)
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(access_key(digest), access_json, ex=self._ttl)
-            pipe.hset(
-                job_key(job_id),
-                mapping={
-                    JobField.STATE: JobState.INVOKED,
-                    JobField.OUTPUT_LOCATION: started.output_location,
-                    JobField.FAILURE_LOCATION: started.failure_location,
-                    JobField.INFERENCE_ID: started.inference_id,
-                    JobField.INVOKED_AT: repr(now),
-                    JobField.DEADLINE: repr(deadline),
-                    JobField.CHECKS: 0,
-                    JobField.ACCESS: digest,
-                },
-            )
-            pipe.zadd(ASYNC_DUE, {job_id: first_check})
-            pipe.zadd(ASYNC_SINCE, {job_id: now})
-            pipe.hset(locations_key(out_bucket, out_prefix), out_key, job_id)
+            pipe.set(access_key(digest), job.access_json, ex=self._ttl)
+            pipe.hset(ASYNC_PREFIXES, mapping=self._prefix_records(started))  # type: ignore[arg-type]
+            # Rewritten, not updated: a hash that ever held a long value (the document) keeps
+            # the large encoding for good.
+            pipe.delete(job_key(job.job_id))
+            pipe.hset(job_key(job.job_id), mapping=record)  # type: ignore[arg-type]
+            pipe.expire(job_key(job.job_id), self._ttl)
+            pipe.zadd(ASYNC_DUE, {job.job_id: first_check})
+            pipe.hset(locations_key(out_bucket, out_prefix), _name(out_key), job.job_id)
             pipe.expire(locations_key(out_bucket, out_prefix), self._ttl)
-            if started.failure_location:
-                f_bucket, f_prefix, f_key = prefix_of(started.failure_location)
-                pipe.hset(locations_key(f_bucket, f_prefix), f_key, job_id)
-                pipe.expire(locations_key(f_bucket, f_prefix), self._ttl)
             pipe.execute()
+
+    def _short(self, uri: str) -> str:
+        head, _, name = uri.rpartition("/")
+        return f"{_digest(head, 12)}:{name}"
+
+    def _prefix_records(self, started: Started) -> dict[str, str]:
+        heads = (u.rpartition("/")[0] for u in (started.output_location, started.failure_location))
+        return {_digest(h, 12): h for h in heads if h}
+
+    def _expand(self, short: str | None) -> str:
+        if not short:
+            return ""
+        digest, _, name = short.partition(":")
+        head = self._prefixes.get(digest)
+        if head is None:
+            self._prefixes.update(self._redis.hgetall(ASYNC_PREFIXES))  # type: ignore[arg-type]
+            head = self._prefixes.get(digest, "")
+        return f"{head}/{name}"
 
     def claim(self, now: float, lease_until: float, limit: int) -> list[str]:
         return [str(i) for i in _CLAIM(self._redis, [ASYNC_DUE], [now, lease_until, limit])]
 
     def load(self, job_ids: Iterable[str]) -> tuple[list[Pending], list[str]]:
-        """The pending records, and the ids whose job record is gone (expired or deleted)."""
+        """The pending records, and the ids whose record is gone (expired, or not async)."""
         ids = list(job_ids)
         with self._redis.pipeline(transaction=False) as pipe:
             for job_id in ids:
@@ -134,12 +161,30 @@ class PendingStore:
         found: list[Pending] = []
         gone: list[str] = []
         for job_id, rec in zip(ids, records, strict=True):
-            pending = Pending.from_record(job_id, rec)
+            pending = self._pending(job_id, rec)
             if pending is None:
                 gone.append(job_id)
             else:
                 found.append(pending)
         return found, gone
+
+    def _pending(self, job_id: str, rec: list[Any]) -> Pending | None:
+        context, state, out, fail, inference, deadline, checks, access, attempts, reply, at = rec
+        if not context or not out:
+            return None
+        started = Started(inference or "", self._expand(out), self._expand(fail))
+        return Pending(
+            job_id,
+            context,
+            state or "",
+            started,
+            float(deadline or 0),
+            int(checks or 0),
+            access or "",
+            int(attempts or 0),
+            reply,
+            float(at or 0),
+        )
 
     def access(self, digest: str) -> str | None:
         value = self._redis.get(access_key(digest))
@@ -150,12 +195,12 @@ class PendingStore:
         hkey = locations_key(bucket, prefix)
         if not keys:
             return {}
-        if self._redis.hlen(hkey) <= len(keys):
-            listed = set(keys)
+        names = {_name(k): k for k in keys}
+        if self._redis.hlen(hkey) <= len(names):
             pending: dict[str, str] = self._redis.hgetall(hkey)  # type: ignore[assignment]
-            return {k: v for k, v in pending.items() if k in listed}
-        values: list[str | None] = self._redis.hmget(hkey, keys)  # type: ignore[assignment]
-        return {k: v for k, v in zip(keys, values, strict=True) if v}
+            return {names[n]: job for n, job in pending.items() if n in names}
+        values: list[str | None] = self._redis.hmget(hkey, list(names))  # type: ignore[assignment]
+        return {names[n]: job for n, job in zip(names, values, strict=True) if job}
 
     def reschedule(self, due: dict[str, float]) -> None:
         """Next check times; XX, so an inference finished meanwhile is not brought back."""
@@ -172,15 +217,22 @@ class PendingStore:
         with self._redis.pipeline(transaction=False) as pipe:
             for p in pendings:
                 pipe.zrem(ASYNC_DUE, p.job_id)
-                pipe.zrem(ASYNC_SINCE, p.job_id)
-                for uri in (p.started.output_location, p.started.failure_location):
-                    if uri:
-                        bucket, prefix, key = prefix_of(uri)
-                        pipe.hdel(locations_key(bucket, prefix), key)
+                bucket, prefix, key = prefix_of(p.started.output_location)
+                pipe.hdel(locations_key(bucket, prefix), _name(key))
             for job_id in gone:
                 pipe.zrem(ASYNC_DUE, job_id)
-                pipe.zrem(ASYNC_SINCE, job_id)
             pipe.execute()
+
+    def note_oldest(self, invoked_at: float | None) -> None:
+        """Record the start of the oldest pending inference seen lately (or none pending)."""
+        if invoked_at is None:
+            self._redis.delete(ASYNC_OLDEST)
+        else:
+            self._redis.set(ASYNC_OLDEST, repr(invoked_at))
+
+
+def _name(key: str) -> str:
+    return key.rsplit("/", 1)[-1]
 
 
 def access_json(raw_variables: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import threading
 import time
@@ -32,6 +31,7 @@ from worker.secrets import Redactor, resolve
 from worker.tracking import completion
 from worker.tracking.pending import Pending, PendingStore, prefix_of
 from worker.tracking.s3check import S3Checker
+from worker.tracking.schedule import check_interval
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -81,6 +81,9 @@ class Poller:
         )
         self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
         self.posted = 0
+        # job id → (invoked at, last seen): every pending inference is seen within a backoff
+        # period, so the minimum over recent sightings is the oldest one still pending.
+        self._seen: dict[str, tuple[float, float]] = {}
 
     def run_once(self) -> int:
         """One pass over the due inferences; returns how many results it posted."""
@@ -88,6 +91,7 @@ class Poller:
         s = self._settings
         ids = self.store.claim(now, now + s.async_claim_seconds, s.async_batch)
         if not ids:
+            self._note_oldest(now)
             return 0
         pendings, gone = self.store.load(ids)
         done = [p for p in pendings if p.state == "done"]
@@ -96,9 +100,20 @@ class Poller:
         found = self._look(live)
         posted = self._finish(found.found.values(), found.broken)
         seen = set(found.found) | set(found.broken)
-        posted += self._reschedule_or_expire([p for p in live if p.job_id not in seen], now)
+        still = [p for p in live if p.job_id not in seen]
+        posted += self._reschedule_or_expire(still, now)
+        for p in still:
+            self._seen[p.job_id] = (p.invoked_at, now)
+        for job_id in seen | {p.job_id for p in done}:
+            self._seen.pop(job_id, None)
+        self._note_oldest(now)
         self.posted += posted
         return posted
+
+    def _note_oldest(self, now: float) -> None:
+        horizon = now - 1.5 * self._settings.async_backoff_max - self._settings.async_claim_seconds
+        self._seen = {k: v for k, v in self._seen.items() if v[1] >= horizon}
+        self.store.note_oldest(min((v[0] for v in self._seen.values()), default=None))
 
     # --- looking -----------------------------------------------------------------------
     def _look(self, pendings: list[Pending]) -> _Pass:
@@ -230,13 +245,6 @@ class Poller:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-
-
-def check_interval(checks: int, initial: float, cap: float) -> float:
-    """Seconds to the next check: doubling from ``initial`` to ``cap``, jittered ±20% so
-    inferences started together do not fall due together."""
-    interval: float = min(cap, initial * 2.0 ** min(checks, 30))
-    return interval * random.uniform(0.8, 1.2)
 
 
 def main() -> int:

@@ -3,6 +3,9 @@ poller process finishing them."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +14,7 @@ from typing import Any
 import pytest
 
 from emulator.control import EmulatorControl
-from ops.local import Service, start_poller
+from ops.local import Service, start_poller, wait_until
 from producer.connection import RedisClient
 from producer.contract import Result
 from producer.keys import ASYNC_DUE, JobField, job_key
@@ -203,3 +206,36 @@ def test_thousand_pending_inferences_in_random_order_each_give_one_result(
     assert len({r.id for r in results}) == 1000
     assert all(r.status == "completed" for r in results), [r.error for r in results if r.error][:3]
     assert redis_client.xlen(stream) == 1000  # no duplicates on the stream either
+
+
+def test_status_summary_reports_pending_inferences_and_the_oldest_age(
+    poller: Service,
+    producer: Any,
+    redis_client: RedisClient,
+    endpoint: str,
+    stream: str,
+    emulator: EmulatorControl,
+    input_location: str,
+    cli_env: dict[str, str],
+) -> None:
+    emulator.script(endpoint, **{"async": {"delayMs": 600_000}})
+    sub = producer.submit(async_job(endpoint, stream, inputLocation=input_location))
+    wait_until(lambda: redis_client.zscore(ASYNC_DUE, sub.job_id) is not None, 20, "tracking")
+
+    def summary() -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-m", "producer.cli", "status"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        return dict(json.loads(done.stdout))
+
+    wait_until(
+        lambda: (summary()["async"]["oldestAgeSeconds"] or 0) > 0.5, 20, "the poller's sighting"
+    )
+    status = summary()
+    assert status["async"]["pending"] >= 1
+    assert status["queue"]["length"] >= 0

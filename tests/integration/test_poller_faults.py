@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -83,40 +82,3 @@ def test_kill_9_poller_holding_claims_loses_nothing(
     assert {r.id for r in results} == {s.job_id for s in subs}
     assert redis_client.xlen(stream) == 300
     print(f"kill -9 poller: {held} claims held, all 300 done {recovered:.1f}s after the kill")
-
-
-def test_status_summary_reports_pending_inferences(
-    worker: Service,
-    producer: Producer,
-    redis_client: RedisClient,
-    settings: Settings,
-    endpoint: str,
-    stream: str,
-    emulator: EmulatorControl,
-    cli_env: dict[str, str],
-) -> None:
-    import json
-    import subprocess
-    import sys
-
-    emulator.script(endpoint, **{"async": {"delayMs": 600_000}})
-    job: dict[str, Any] = make_job(
-        endpoint, stream, invocationType="ASYNC", inputLocation=f"s3://{STAGING_BUCKET}/y"
-    )
-    del job["variables"]["input"]["body"]
-    sub = producer.submit(job)
-    wait_until(lambda: redis_client.zscore(ASYNC_DUE, sub.job_id) is not None, 20, "tracking")
-
-    done = subprocess.run(
-        [sys.executable, "-m", "producer.cli", "status"],
-        env=cli_env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
-
-    summary = json.loads(done.stdout)
-    assert summary["async"]["pending"] >= 1
-    assert summary["async"]["oldestAgeSeconds"] >= 0
-    assert summary["queue"]["name"] == settings.queue

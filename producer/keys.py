@@ -109,12 +109,11 @@ return entry
 """
 
 # Mark a job as being invoked and count the attempt; returns what the worker needs in one
-# round trip: {doc, state, attempts, reply_to, staged_input, submitted_at}. A job already
-# done, or whose asynchronous inference is already running, is returned untouched.
+# round trip: {doc, state, attempts, reply_to, staged_input}. A job already done, or whose
+# asynchronous inference is already running, is returned untouched.
 #   KEYS: job hash.  ARGV: now.
 BEGIN_LUA = """
-local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input',
-                       'submitted_at')
+local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input')
 if rec[2] == 'done' or rec[2] == 'invoked' or not rec[1] then return rec end
 redis.call('HSET', KEYS[1], 'state', 'invoking', 'started_at', ARGV[1])
 rec[2] = 'invoking'

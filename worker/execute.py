@@ -43,7 +43,6 @@ class _Begun:
     attempts: int
     reply_to: str | None
     staged_input: str | None
-    submitted_at: str | None
 
 
 @dataclass
@@ -111,10 +110,10 @@ class JobRunner:
         publish.post(self._redis, self._settings, result, self._settings.result_stream)
 
     def _begin(self, job_id: str) -> _Begun:
-        doc, state, attempts, reply_to, staged, submitted = _BEGIN(
+        doc, state, attempts, reply_to, staged = _BEGIN(
             self._redis, [job_key(job_id)], [repr(time.time())]
         )
-        return _Begun(doc, state, int(attempts or 0), reply_to, staged, submitted)
+        return _Begun(doc, state, int(attempts or 0), reply_to, staged)
 
     def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> _Outcome:
         raw: Any = None
@@ -228,7 +227,6 @@ class JobRunner:
             attempts=begun.attempts,
             endpoint=inp.endpoint_name,
             reply_to=begun.reply_to,
-            submitted_at=begun.submitted_at or "",
         )
         self._pending.track(
             tracked,

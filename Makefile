@@ -39,6 +39,10 @@ fmt: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m ops.demo
 
+## bench: the benchmark suite (QUICK=1: a small version); table on stdout, .bench/latest.json
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+
 ## schema: regenerate the published JSON Schemas and the README's settings table
 schema: $(STAMP)
 	$(BIN)/python -m ops.docs

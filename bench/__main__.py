@@ -8,10 +8,11 @@ import json
 import platform
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from bench import realtime
-from bench.stack import WORKDIR, machine, stack
+from bench.stack import machine, stack
 
 TARGETS = {
     "b1_ratio": (">=", 0.6),
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         "figures": figures,
         **{k: figures[k] for k in TARGETS if k in figures},
     }
-    out = WORKDIR.parent / "latest.json"
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"\nwritten {out}")
     return 0

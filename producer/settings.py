@@ -105,9 +105,10 @@ class Settings(BaseSettings):
         description="Treat S3 403 on a missing output as 'not there yet' (no s3:ListBucket).",
     )
     async_list_max_keys: int = Field(
-        10_000,
+        200_000,
         ge=0,
-        description="A prefix listing longer than this falls back to one HEAD per inference.",
+        description="A prefix listing longer than this falls back to one HEAD per inference "
+        "(below it, the poller lists or HEADs, whichever takes fewer requests).",
     )
     poller_threads: int = Field(16, ge=1, le=256, description="Concurrent S3 requests per poller.")
     task_events: bool = Field(

@@ -114,6 +114,12 @@ class ClientCache:
                     aws_session_token=token,
                     region_name=key.region,
                 )
+                if service == "s3":
+                    # Keep timestamps as text: we never read them, and parsing each object's
+                    # LastModified is most of the CPU a 1,000-key listing costs boto3 (the
+                    # AWS CLI sets the same parser default for its raw output).
+                    factory = session._session.get_component("response_parser_factory")
+                    factory.set_parser_defaults(timestamp_parser=str)
                 config = self._configs[service]
                 if read_timeout is not None:
                     config = config.merge(Config(read_timeout=read_timeout))

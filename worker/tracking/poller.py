@@ -138,7 +138,7 @@ class Poller:
         digest, bucket, prefix = group
         try:
             s3 = self._s3(digest)
-            listing = self.checker.list_prefix(s3, bucket, prefix)
+            listing = self.checker.list_prefix(s3, bucket, prefix, due=len(members))
             if listing is None:
                 for p, kind, key in members:
                     size = self.checker.head(s3, bucket, key)

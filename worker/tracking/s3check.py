@@ -32,6 +32,7 @@ class S3Checker:
         self._list_max_keys = list_max_keys
         self._forbidden_as_missing = forbidden_as_missing
         self._head_mode: dict[tuple[str, str], float] = {}
+        self._pages: dict[tuple[str, str], int] = {}  # pages the last listing took
         self._lock = threading.Lock()
         self.requests = 0
 
@@ -39,9 +40,17 @@ class S3Checker:
         with self._lock:
             self.requests += n
 
-    def list_prefix(self, s3: S3Client, bucket: str, prefix: str) -> dict[str, int] | None:
-        """Key → size under ``prefix``; None when this prefix must be checked by HEAD."""
+    def list_prefix(
+        self, s3: S3Client, bucket: str, prefix: str, due: int
+    ) -> dict[str, int] | None:
+        """Key → size under ``prefix``; None when this prefix must be checked by HEAD.
+
+        A listing costs one request per 1,000 objects, old outputs included; HEADs cost one per
+        due inference. List when that is the cheaper way to learn about the ``due`` ones.
+        """
         if self._head_mode.get((bucket, prefix), 0.0) > time.monotonic():
+            return None
+        if self._pages.get((bucket, prefix), 1) > max(1, due):
             return None
         found: dict[str, int] = {}
         token: str | None = None
@@ -65,6 +74,7 @@ class S3Checker:
                 return None
             token = page.get("NextContinuationToken")
             if not page.get("IsTruncated") or not token:
+                self._pages[(bucket, prefix)] = len(found) // 1000 + 1
                 return found
 
     def _fall_back(self, bucket: str, prefix: str) -> None:

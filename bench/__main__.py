@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=JSON", help="override a parameter"
     )
+    parser.add_argument("--out", default=str(WORKDIR.parent / "latest.json"), help="report path")
     args = parser.parse_args(argv)
     params = parameters(args.quick)
     for item in args.set:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 log = structlog.get_logger("worker.poller")
+_MAX_SETTLED = 1_000_000
 
 
 @dataclass
@@ -84,6 +85,8 @@ class Poller:
         # job id → (invoked at, last seen): every pending inference is seen within a backoff
         # period, so the minimum over recent sightings is the oldest one still pending.
         self._seen: dict[str, tuple[float, float]] = {}
+        # Per prefix, object keys already looked up (finished, or nobody's).
+        self._settled: dict[tuple[str, str], set[str]] = {}
 
     def run_once(self) -> int:
         """One pass over the due inferences; returns how many results it posted."""
@@ -108,6 +111,9 @@ class Poller:
             self._seen.pop(job_id, None)
         self._note_oldest(now)
         self.posted += posted
+        log.debug(
+            "poller_pass", claimed=len(ids), posted=posted, seconds=round(time.time() - now, 3)
+        )
         return posted
 
     def _note_oldest(self, now: float) -> None:
@@ -160,9 +166,17 @@ class Poller:
     def _bonus(
         self, bucket: str, prefix: str, listing: dict[str, int], mine: dict[str, Any], out: _Pass
     ) -> None:
-        """Objects in the listing that belong to pending inferences not due yet: finish them too."""
-        others = [k for k in listing if k not in mine]
+        """Objects in the listing that belong to pending inferences not due yet: finish them too.
+
+        Each object is looked up once: a listing repeats every finished output of the prefix,
+        and looking them all up again each pass made passes grow with the prefix.
+        """
+        settled = self._settled.setdefault((bucket, prefix), set())
+        others = [k for k in listing if k not in mine and k not in settled]
         owners = self.store.owners(bucket, prefix, others)
+        if len(settled) > _MAX_SETTLED:
+            settled.clear()  # bounded memory; costs one more lookup of each old object
+        settled.update(others)  # an owner found now is finished below; later passes skip it
         if not owners:
             return
         pendings, _ = self.store.load(set(owners.values()))

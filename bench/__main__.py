@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import realtime
-from bench.stack import machine, stack
+from bench.stack import WORKDIR, machine, stack
 
 TARGETS = {
     "b1_ratio": (">=", 0.6),

@@ -61,16 +61,27 @@ def error_info(error: SmqError, redactor: Redactor) -> ErrorInfo:
 
 def post(redis: RedisClient, settings: Settings, result: Result, stream: str) -> str | None:
     """Post ``result`` unless the job is already done; returns the entry id or None."""
-    entry = _POST(
-        redis,
-        [job_key(result.id), stream],
-        [
-            result.model_dump_json(by_alias=True),
-            result.status,
-            repr(time.time()),
-            settings.result_stream_maxlen,
-            settings.job_ttl_seconds,
-            result.id,
-        ],
-    )
-    return str(entry) if entry else None
+    return post_many(redis, settings, [(result, stream)])[0]
+
+
+def post_many(
+    redis: RedisClient, settings: Settings, items: list[tuple[Result, str]]
+) -> list[str | None]:
+    """Post several results in one pipelined round trip (the poller finishes many at once)."""
+    now = repr(time.time())
+    calls = [
+        (
+            [job_key(result.id), stream],
+            [
+                result.model_dump_json(by_alias=True),
+                result.status,
+                now,
+                settings.result_stream_maxlen,
+                settings.job_ttl_seconds,
+                result.id,
+            ],
+        )
+        for result, stream in items
+    ]
+    entries = _POST.run_many(redis, calls) if len(calls) > 1 else [_POST(redis, *calls[0])]
+    return [str(e) if e else None for e in entries]

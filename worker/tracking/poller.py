@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from producer.connection import RedisClient, connect
-from producer.contract import AwsAccess
+from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
 from producer.settings import Settings, get_settings
 from worker import logs, publish
@@ -198,13 +198,14 @@ class Poller:
 
     # --- finishing ---------------------------------------------------------------------
     def _finish(self, found: Any, broken: dict[str, tuple[Pending, SmqError]]) -> int:
+        """Fetch what landed (in parallel), then post every result of the pass at once."""
         futures = [self._pool.submit(self._complete, item) for item in found]
-        posted = sum(1 for f in futures if f.result())
-        for pending, error in broken.values():
-            posted += self._post(pending, completion.failed(pending, error))
-        return posted
+        outcomes = [(item.pending, f.result()) for item, f in zip(found, futures, strict=True)]
+        outcomes += [(p, completion.failed(p, error)) for p, error in broken.values()]
+        return self._post([(p, r) for p, r in outcomes if r is not None])
 
-    def _complete(self, item: _Found) -> bool:
+    def _complete(self, item: _Found) -> Result | None:
+        """The result for a landed object; None to look again later (a transient error)."""
         p = item.pending
         try:
             s3 = self._s3(p.access)
@@ -218,44 +219,43 @@ class Poller:
             )
             body, content_type, size = self.checker.fetch(s3, bucket, key, cap)
             if item.kind == "failure":
-                message = (body or b"").decode("utf-8", "replace")
-                result = completion.failure_result(p, message)
-            else:
-                result = completion.output_result(p, body, content_type, size)
+                return completion.failure_result(p, (body or b"").decode("utf-8", "replace"))
+            return completion.output_result(p, body, content_type, size)
         except SmqError as exc:
-            if exc.retryable:
-                return False  # checked again at its next due time
-            result = completion.failed(p, exc)
-        return self._post(p, result)
+            return None if exc.retryable else completion.failed(p, exc)
 
-    def _post(self, p: Pending, result: Any) -> bool:
-        result = completion.decided(p, result)
-        entry = publish.post(
-            self._redis, self._settings, result, p.reply_to or self._settings.result_stream
+    def _post(self, outcomes: list[tuple[Pending, Result]]) -> int:
+        if not outcomes:
+            return 0
+        decided = [(p, completion.decided(p, r)) for p, r in outcomes]
+        default = self._settings.result_stream
+        entries = publish.post_many(
+            self._redis, self._settings, [(r, p.reply_to or default) for p, r in decided]
         )
-        self.store.forget([p])
-        log.info(
-            "async_result_posted" if entry else "async_result_already_posted",
-            job_id=p.job_id,
-            status=result.status,
-            error_code=result.error.code if result.error else None,
-            inference_id=p.started.inference_id,
-        )
-        return entry is not None
+        self.store.forget([p for p, _ in decided])
+        for (p, result), entry in zip(decided, entries, strict=True):
+            log.info(
+                "async_result_posted" if entry else "async_result_already_posted",
+                job_id=p.job_id,
+                status=result.status,
+                error_code=result.error.code if result.error else None,
+                inference_id=p.started.inference_id,
+            )
+        return sum(1 for e in entries if e)
 
     def _reschedule_or_expire(self, pendings: list[Pending], now: float) -> int:
         s = self._settings
         due: dict[str, float] = {}
-        posted = 0
+        expired: list[tuple[Pending, Result]] = []
         for p in pendings:
             if now > p.deadline:
-                posted += self._post(p, completion.timeout_result(p))
+                expired.append((p, completion.timeout_result(p)))
                 continue
             due[p.job_id] = now + check_interval(
                 p.checks, s.async_backoff_initial, s.async_backoff_max
             )
         self.store.reschedule(due)
-        return posted
+        return self._post(expired)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         description="`s3://bucket/prefix` where inline ASYNC bodies are uploaded.",
     )
     async_poll_interval: float = Field(
-        0.5, gt=0, le=60, description="Seconds between the poller's passes over due inferences."
+        0.25, gt=0, le=60, description="Seconds between the poller's passes over due inferences."
     )
     async_backoff_initial: float = Field(
         1.0, gt=0, description="First check of an async inference after this many seconds."

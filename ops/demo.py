@@ -15,14 +15,22 @@ import time
 from types import FrameType
 
 from emulator.control import EmulatorControl
-from ops.local import ROOT, Service, start_emulator, start_flower, start_redis, start_worker
+from ops.local import (
+    ROOT,
+    Service,
+    start_emulator,
+    start_flower,
+    start_poller,
+    start_redis,
+    start_worker,
+)
 from producer.connection import connect
 from producer.results import stream_tail, wait_for
 from producer.settings import Settings
 from producer.submit import Producer
 
 WORKDIR = ROOT / ".demo"
-EXAMPLES = ["camunda-job.json", "csv-job.json", "model-error-job.json"]
+EXAMPLES = ["camunda-job.json", "csv-job.json", "model-error-job.json", "async-job.json"]
 DEMO_SECRETS = {"SECRET_AWS_ACCESS_KEY": "AKIADEMODEMODEMO", "SECRET_AWS_SECRET_KEY": "demo-secret"}
 
 
@@ -42,11 +50,13 @@ def start_services(services: list[Service]) -> dict[str, str]:
         say(f"redis-server started at {redis_url}")
     env["SMQ_REDIS_URL"] = redis_url
     if os.environ.get("SMQ_DEMO_USE_AWS") != "1":
-        emulator = start_emulator(WORKDIR / "emulator")
+        emulator = start_emulator(WORKDIR / "emulator", s3_builtin=True)
         services.append(emulator)
         script_emulator(EmulatorControl(emulator.url))
         env.update(
             AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=emulator.url,
+            AWS_ENDPOINT_URL_S3=emulator.url,  # the emulator's built-in S3, for async
+            SMQ_STAGING_S3_URI="s3://smq-async/staging",
             AWS_ACCESS_KEY_ID="demo",
             AWS_SECRET_ACCESS_KEY="demo",  # noqa: S106 - the emulator accepts anything
             AWS_EC2_METADATA_DISABLED="true",
@@ -55,6 +65,8 @@ def start_services(services: list[Service]) -> dict[str, str]:
     for name in ("w1", "w2"):
         services.append(start_worker(WORKDIR / "workers", env, name=name))
     say("2 worker processes ready (threads pool)")
+    services.append(start_poller(WORKDIR / "pollers", env))
+    say("async poller running")
     flower = start_flower(WORKDIR / "flower", env)
     services.append(flower)
     say(f"Flower at {flower.url}  (metrics: {flower.url}/metrics)")
@@ -75,6 +87,14 @@ def script_emulator(control: EmulatorControl) -> None:
         "iris-xgboost",
         latencyMs=20,
         response={"body": "0.02,0.11,0.87\n0.01,0.04,0.95\n", "contentType": "text/csv"},
+    )
+    control.script(
+        "document-summarizer",
+        response={
+            "body": {"summary": "Revenue up, churn down.", "words": 4},
+            "contentType": "application/json",
+        },
+        **{"async": {"delayMs": 1500}},
     )
     control.script(
         "broken-model",

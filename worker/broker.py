@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from queue import Empty  # what kombu's channels raise for 'nothing to read'
 from typing import Any
@@ -17,7 +18,12 @@ from typing import Any
 from kombu.transport import redis as kombu_redis
 from kombu.utils.encoding import bytes_to_str
 
-from producer.keys import DEAD_LETTER_STREAM
+from producer.contract import JOB_ID_PATTERN
+from producer.errors import InputError
+from producer.keys import DEAD_LETTER_STREAM, JobField, job_key
+from producer.settings import get_settings
+from worker import publish
+from worker.secrets import Redactor
 
 # Raw items kept in the dead-letter stream are cut to this size.
 MAX_DEAD_ITEM = 64 * 1024
@@ -116,6 +122,32 @@ class Channel(kombu_redis.Channel):
                 approximate=True,
             )
         kombu_redis.crit("unreadable queue item moved to %s: %s", DEAD_LETTER_STREAM, exc)
+        job_id = _readable_id(item)
+        if job_id is not None:
+            self._answer(job_id, exc)
+
+    def _answer(self, job_id: str, exc: Exception) -> None:
+        """A failed result for an unreadable message that still names its job."""
+        settings = get_settings()
+        error = InputError(
+            f"the job's queue message could not be read: {exc}"[:1000], code="UnreadableMessage"
+        )
+        with self.conn_or_acquire() as client:
+            reply_to = client.hget(job_key(job_id), JobField.REPLY_TO)
+            stream = bytes_to_str(reply_to) if reply_to else settings.result_stream
+            publish.post(
+                client, settings, publish.failed(job_id, error, redactor=Redactor()), stream
+            )
+
+
+def _readable_id(item: bytes) -> str | None:
+    """The job id in an envelope that parses as JSON but cannot be delivered, if any."""
+    try:
+        message = json.loads(bytes_to_str(item))
+        job_id = message["headers"]["id"]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+    return job_id if isinstance(job_id, str) and re.match(JOB_ID_PATTERN, job_id) else None
 
 
 class Transport(kombu_redis.Transport):

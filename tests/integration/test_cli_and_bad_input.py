@@ -204,6 +204,7 @@ def test_garbage_on_the_queue_does_not_stop_the_worker(
     stream: str,
 ) -> None:
     dead_before = redis_client.xlen(DEAD_LETTER_STREAM)
+    named = f"unreadable-{uuid.uuid4().hex}"
     for item in [
         "not json at all",
         "{}",
@@ -213,7 +214,7 @@ def test_garbage_on_the_queue_does_not_stop_the_worker(
                 "body": "e30=",
                 "content-type": "application/x-unknown",
                 "content-encoding": "utf-8",
-                "headers": {"task": "smq.run_job", "id": "x"},
+                "headers": {"task": "smq.run_job", "id": named},
                 "properties": {"delivery_tag": "t1", "delivery_info": {}},
             }
         ),
@@ -228,3 +229,7 @@ def test_garbage_on_the_queue_does_not_stop_the_worker(
     assert dead[0][1]["item"] == "not json at all"
     assert len(dead) == 4
     assert all(e[1]["reason"].startswith("unreadable queue item") for e in dead)
+    # The one that still names its job gets a failed result, so the engine is answered.
+    answer = stored_result(redis_client, named)
+    assert answer is not None and answer.error is not None
+    assert answer.error.code == "UnreadableMessage"

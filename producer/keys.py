@@ -81,16 +81,25 @@ def access_key(digest: str) -> str:
     return _ACCESS + digest
 
 
+# Jobs whose message is on the queue and not yet taken by a worker (score: when queued).
+# kombu's Redis transport pops a message (BRPOP) before recording it as unacked; a
+# connection lost in between (a Redis restart) loses the message. Jobs left here longer than
+# the visibility timeout are queued again (worker.retry.requeue_stale); the job's state
+# makes any duplicate message a no-op.
+QUEUED = "smq:queued"
+
 # Enqueue one job if its id is new: the hash and the Celery message are written together, so a
 # job is never queued without its document nor stored without being queued. Returns 1 when
 # enqueued, 0 when the id already exists (idempotent resubmission).
-#   KEYS: job hash, queue list.  ARGV: doc, message, ttl, now, endpoint, reply_to.
+#   KEYS: job hash, queue list, queued zset.  ARGV: doc, message, ttl, now, endpoint, reply_to,
+#   job id.
 ENQUEUE_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'state', 'queued', 'submitted_at', ARGV[4],
            'endpoint', ARGV[5], 'reply_to', ARGV[6], 'attempts', 0)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
 return 1
 """
 
@@ -110,9 +119,10 @@ return entry
 
 # Mark a job as being invoked and count the attempt; returns what the worker needs in one
 # round trip: {doc, state, attempts, reply_to, staged_input}. A job already done, or whose
-# asynchronous inference is already running, is returned untouched.
-#   KEYS: job hash.  ARGV: now.
+# asynchronous inference is running, is returned untouched. It leaves the QUEUED set.
+#   KEYS: job hash, queued zset.  ARGV: now, job id.
 BEGIN_LUA = """
+redis.call('ZREM', KEYS[2], ARGV[2])
 local rec = redis.call('HMGET', KEYS[1], 'doc', 'state', 'attempts', 'reply_to', 'staged_input')
 if rec[2] == 'done' or rec[2] == 'invoked' or not rec[1] then return rec end
 redis.call('HSET', KEYS[1], 'state', 'invoking', 'started_at', ARGV[1])
@@ -131,14 +141,37 @@ return ids
 """
 
 # Move due retries onto the queue, atomically, so a retry is never both lost and queued.
-#   KEYS: retry zset, queue list.  ARGV: now, limit.
+#   KEYS: retry zset, queue list, queued zset.  ARGV: now, limit.
 MOVE_DUE_RETRIES_LUA = """
 local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 for _, m in ipairs(items) do
   redis.call('ZREM', KEYS[1], m)
   redis.call('LPUSH', KEYS[2], m)
+  redis.call('ZADD', KEYS[3], ARGV[1], cjson.decode(m)['headers']['id'])
 end
 return #items
+"""
+
+# Claim jobs queued longer than the visibility timeout and still not started while the queue
+# is empty: their message is gone (see QUEUED). A job merely waiting in a backlog is skipped
+# (queue not empty), and a prefetched one starts within a read timeout, which the visibility
+# timeout exceeds. The claim moves the score to now: one re-queue per timeout at most.
+#   KEYS: queued zset, queue list.  ARGV: older than, now, limit, job key prefix.
+#   Returns the job ids to queue again.
+CLAIM_STALE_LUA = """
+if redis.call('LLEN', KEYS[2]) > 0 then return {} end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+local stale = {}
+for _, id in ipairs(ids) do
+  local state = redis.call('HGET', ARGV[4] .. id, 'state')
+  if state == 'queued' or state == 'retrying' then
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    table.insert(stale, id)
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return stale
 """
 
 # Stream entry fields.

@@ -11,7 +11,7 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import Job, parse_job
 from producer.envelope import task_message
 from producer.errors import FieldProblem, JobValidationError
-from producer.keys import ENQUEUE_LUA, job_key
+from producer.keys import ENQUEUE_LUA, QUEUED, job_key
 from producer.settings import Settings
 
 _ENQUEUE = LuaScript(ENQUEUE_LUA)
@@ -52,7 +52,7 @@ class Producer:
 
     def _enqueue_call(self, job: Job, stored: str, now: str) -> tuple[list[str], list[Any]]:
         s = self._settings
-        keys = [job_key(job.id), s.queue]
+        keys = [job_key(job.id), s.queue, QUEUED]
         args = [
             stored,
             task_message(job.id, s.queue),
@@ -60,6 +60,7 @@ class Producer:
             now,
             job.variables.input.endpoint_name,
             job.reply_to or s.result_stream,
+            job.id,
         ]
         return keys, args
 

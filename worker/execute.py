@@ -18,7 +18,7 @@ import structlog
 from producer.connection import LuaScript, RedisClient
 from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
-from producer.keys import BEGIN_LUA, JobField, JobState, job_key
+from producer.keys import BEGIN_LUA, QUEUED, JobField, JobState, job_key
 from producer.settings import Settings
 from worker import expressions, publish, retry
 from worker.logs import redacting
@@ -73,7 +73,8 @@ class JobRunner:
         started = time.perf_counter()
         begun = self._begin(job_id)
         if begun.state in (JobState.DONE, JobState.INVOKED):
-            # A redelivered message: the result is posted, or the poller is tracking it.
+            # A redelivered or duplicate message: the result is posted, or the poller is
+            # tracking it.
             log.info("job_already_" + begun.state, job_id=job_id)
             return None
         redactor = Redactor()
@@ -111,7 +112,7 @@ class JobRunner:
 
     def _begin(self, job_id: str) -> _Begun:
         doc, state, attempts, reply_to, staged = _BEGIN(
-            self._redis, [job_key(job_id)], [repr(time.time())]
+            self._redis, [job_key(job_id), QUEUED], [repr(time.time()), job_id]
         )
         return _Begun(doc, state, int(attempts or 0), reply_to, staged)
 

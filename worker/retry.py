@@ -17,11 +17,22 @@ import structlog
 from producer.connection import LuaScript, RedisClient
 from producer.contract import Job
 from producer.envelope import task_message
-from producer.keys import MOVE_DUE_RETRIES_LUA, RETRY_DUE, JobField, JobState, job_key
+from producer.keys import (
+    CLAIM_STALE_LUA,
+    JOB_PREFIX,
+    MOVE_DUE_RETRIES_LUA,
+    QUEUED,
+    RETRY_DUE,
+    JobField,
+    JobState,
+    job_key,
+)
 from producer.settings import Settings
 
 log = structlog.get_logger("worker.retry")
 _MOVE = LuaScript(MOVE_DUE_RETRIES_LUA)
+_CLAIM_STALE = LuaScript(CLAIM_STALE_LUA)
+_STALE_EVERY = 20  # retry-scan ticks between looks for lost messages (5 s by default)
 
 
 def max_attempts(job: Job) -> int:
@@ -55,7 +66,23 @@ def schedule(redis: RedisClient, settings: Settings, job_id: str, delay: float, 
 
 
 def move_due(redis: RedisClient, settings: Settings, limit: int = 1000) -> int:
-    return int(_MOVE(redis, [RETRY_DUE, settings.queue], [time.time(), limit]))
+    return int(_MOVE(redis, [RETRY_DUE, settings.queue, QUEUED], [time.time(), limit]))
+
+
+def requeue_stale(redis: RedisClient, settings: Settings, limit: int = 500) -> int:
+    """Queue again the jobs whose message seems lost (queued a visibility timeout ago and
+    never started); a duplicate is harmless, the job's state turns it into a no-op."""
+    now = time.time()
+    ids = _CLAIM_STALE(
+        redis, [QUEUED, settings.queue], [now - settings.visibility_timeout, now, limit, JOB_PREFIX]
+    )
+    if ids:
+        with redis.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.lpush(settings.queue, task_message(str(job_id), settings.queue))
+            pipe.execute()
+        log.warning("stale_jobs_requeued", count=len(ids))
+    return len(ids)
 
 
 class RetryMover(threading.Thread):
@@ -68,11 +95,15 @@ class RetryMover(threading.Thread):
         self._stop = threading.Event()
 
     def run(self) -> None:
+        ticks = 0
         while not self._stop.wait(self._settings.retry_scan_interval):
+            ticks += 1
             try:
                 moved = move_due(self._redis, self._settings)
                 if moved:
                     log.debug("retries_queued", count=moved)
+                if ticks % _STALE_EVERY == 0:
+                    requeue_stale(self._redis, self._settings)
             except Exception:  # Redis away: try again next tick, never die
                 log.warning("retry_mover_failed", exc_info=True)
 

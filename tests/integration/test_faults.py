@@ -19,7 +19,7 @@ from emulator.control import EmulatorControl
 from ops.local import Service, free_port, start_redis, start_worker, wait_until
 from producer.connection import RedisClient, connect
 from producer.envelope import task_message
-from producer.keys import DEAD_LETTER_STREAM
+from producer.keys import DEAD_LETTER_STREAM, QUEUED, JobField, job_key
 from producer.results import stream_tail, wait_for
 from producer.settings import Settings
 from producer.submit import Producer
@@ -177,3 +177,34 @@ def test_fuzzed_queue_items_never_stop_the_worker(
     assert rss_kb(worker) - rss_before < 50_000
     wait_until(lambda: redis_client.llen(settings.queue) == 0, 30, "the queue to drain")
     assert redis_client.xlen(DEAD_LETTER_STREAM) > 0
+
+
+def test_a_job_whose_message_was_lost_is_queued_again(
+    worker: Service,
+    redis_client: RedisClient,
+    emulator: EmulatorControl,
+    endpoint: str,
+    stream: str,
+) -> None:
+    # Given a job recorded as queued a minute ago whose message never reached the queue
+    # (what kombu's BRPOP window does to one message when Redis restarts),
+    job_id = f"lost-{endpoint}"
+    doc = {**make_job(endpoint, stream), "id": job_id}
+    redis_client.hset(
+        job_key(job_id),
+        mapping={
+            JobField.DOC: json.dumps(doc),
+            JobField.STATE: "queued",
+            JobField.REPLY_TO: stream,
+            JobField.ATTEMPTS: 0,
+        },
+    )
+    redis_client.zadd(QUEUED, {job_id: time.time() - 60})
+
+    # when the workers look for stale jobs (every 5 s, visibility timeout 30 s in the tests),
+    results = list(wait_for(redis_client, {job_id: stream}, {stream: "0-0"}, timeout=60))
+
+    # then it runs once and is answered.
+    assert [r.status for r in results] == ["completed"]
+    assert emulator.invocations(endpoint)["count"] == 1
+    assert redis_client.zscore(QUEUED, job_id) is None

@@ -15,12 +15,12 @@ from producer.contract import Input
 from producer.errors import InputError
 from worker.sagemaker.errors import translate
 from worker.sagemaker.payload import encode_body
+from worker.sagemaker.request import common_params
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
-_MAX_INFERENCE_ID = 64
 _OPTIONAL = {
     "custom_attributes": "CustomAttributes",
     "request_ttl_seconds": "RequestTTLSeconds",
@@ -84,20 +84,7 @@ def stage_body(s3: S3Client, inp: Input, location: str) -> None:
 
 
 def build_request(inp: Input, job_id: str, input_location: str) -> dict[str, Any]:
-    request: dict[str, Any] = {
-        "EndpointName": inp.endpoint_name,
-        "InputLocation": input_location,
-        "ContentType": inp.content_type,
-        "Accept": inp.accept,
-    }
-    for attr, param in _OPTIONAL.items():
-        value = getattr(inp, attr)
-        if value is not None:
-            request[param] = value
-    inference_id = inp.inference_id or (job_id if len(job_id) <= _MAX_INFERENCE_ID else None)
-    if inference_id:
-        request["InferenceId"] = inference_id
-    return request
+    return {**common_params(inp, job_id, _OPTIONAL), "InputLocation": input_location}
 
 
 def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> Started:

@@ -10,13 +10,13 @@ from producer.contract import EnableExplanations, Input
 from producer.errors import InputError
 from worker.sagemaker.errors import translate
 from worker.sagemaker.payload import decode_body, encode_body
+from worker.sagemaker.request import common_params
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
 # SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
-_MAX_INFERENCE_ID = 64
 _EXPLANATIONS = {EnableExplanations.YES: "1", EnableExplanations.NO: "0"}
 # Optional request fields: job input attribute → InvokeEndpoint parameter.
 _OPTIONAL = {
@@ -38,19 +38,7 @@ def build_request(inp: Input, job_id: str) -> dict[str, Any]:
             f"{MAX_PAYLOAD_BYTES} bytes (use invocationType ASYNC)",
             code="PayloadTooLarge",
         )
-    request: dict[str, Any] = {
-        "EndpointName": inp.endpoint_name,
-        "Body": body,
-        "ContentType": inp.content_type,
-        "Accept": inp.accept,
-    }
-    for attr, param in _OPTIONAL.items():
-        value = getattr(inp, attr)
-        if value is not None:
-            request[param] = value
-    inference_id = inp.inference_id or (job_id if len(job_id) <= _MAX_INFERENCE_ID else None)
-    if inference_id:
-        request["InferenceId"] = inference_id
+    request = {**common_params(inp, job_id, _OPTIONAL), "Body": body}
     if inp.enable_explanations in _EXPLANATIONS:
         request["EnableExplanations"] = _EXPLANATIONS[inp.enable_explanations]
     return request

@@ -6,7 +6,6 @@ Redis comes from ``redis-server`` on PATH, else the binary inside the ``redislit
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
@@ -30,15 +29,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class ProcessExited(RuntimeError):
+    """A process we are waiting on died: waiting longer cannot help."""
+
+
 def wait_until(
     predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05
 ) -> None:
-    """Poll ``predicate`` until truthy; raise ``TimeoutError`` naming ``what`` at the deadline."""
+    """Poll ``predicate`` until truthy; raise ``TimeoutError`` naming ``what`` at the deadline.
+
+    Errors from the predicate count as "not yet" (a server still starting refuses
+    connections), except ``ProcessExited``, which ends the wait at once.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
+        try:
             if predicate():
                 return
+        except ProcessExited:
+            raise
+        except Exception:  # noqa: S110 - "not yet", see above
+            pass
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
 
@@ -134,17 +145,7 @@ def _start_announcing(
 ) -> Service:
     """Start a process that prints ``<marker> <url>`` when it is listening."""
     service = _spawn(name, argv, workdir, env)
-
-    def announced() -> bool:
-        if not service.alive():
-            raise RuntimeError(f"{name} exited: {service.log_text()[-2000:]}")
-        for line in service.log_text().splitlines():
-            if marker in line:
-                service.url = line.split(marker, 1)[1].strip()
-                return True
-        return False
-
-    wait_until(announced, 30, name)
+    service.url = _await_line(service, marker, 30).split(marker, 1)[1].strip()
     return service
 
 
@@ -189,13 +190,7 @@ def start_worker(
         argv += ["-P", pool]
     argv += ["--without-mingle", "--without-gossip", *(extra or [])]
     service = _spawn(f"worker-{name}", argv, workdir, env)
-
-    def ready() -> bool:
-        if not service.alive():
-            raise RuntimeError(f"worker {name} exited: {service.log_text()[-3000:]}")
-        return " ready." in service.log_text()
-
-    wait_until(ready, 60, f"worker {name}")
+    _await_line(service, " ready.", 60)
     return service
 
 
@@ -222,11 +217,19 @@ def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> 
     """A real ``smq poller`` process; returns once it has started its loop."""
     argv = [sys.executable, "-m", "producer.cli", "poller"]
     service = _spawn(f"poller-{name}", argv, workdir, env)
-
-    def ready() -> bool:
-        if not service.alive():
-            raise RuntimeError(f"poller {name} exited: {service.log_text()[-3000:]}")
-        return "poller_started" in service.log_text()
-
-    wait_until(ready, 30, f"poller {name}")
+    _await_line(service, "poller_started", 30)
     return service
+
+
+def _await_line(service: Service, marker: str, timeout: float) -> str:
+    """The first line of the process's log containing ``marker``; fails fast if it exits."""
+    found: list[str] = []
+
+    def logged() -> bool:
+        if not service.alive():
+            raise ProcessExited(f"{service.name} exited: {service.log_text()[-3000:]}")
+        found.extend(line for line in service.log_text().splitlines() if marker in line)
+        return bool(found)
+
+    wait_until(logged, timeout, service.name)
+    return found[0]

@@ -63,9 +63,15 @@ class Channel(kombu_redis.Channel):
         if asynchronous:
             return super()._create_client(asynchronous=True)
         cached = self.__dict__.get("_smq_client")
-        if cached is None or cached.connection_pool is not self.pool:
-            cached = super()._create_client(asynchronous=False)
-            self.__dict__["_smq_client"] = cached
+        # Read _pool, not the pool property: while a lost connection is being closed the
+        # property would try to build a new pool from connection info that is already gone
+        # (AttributeError, which Celery treats as unrecoverable). The old client then just
+        # fails with a connection error, which kombu handles.
+        pool = self._pool
+        if cached is not None and (pool is None or cached.connection_pool is pool):
+            return cached
+        cached = super()._create_client(asynchronous=False)
+        self.__dict__["_smq_client"] = cached
         return cached
 
     def _brpop_read(self, **options: Any) -> bool:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("worker.poller")
 _MAX_SETTLED = 1_000_000
+_MAX_ACCESS = 1024
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Poller:
         # job id → (invoked at, last seen): every pending inference is seen within a backoff
         # period, so the minimum over recent sightings is the oldest one still pending.
         self._seen: dict[str, tuple[float, float]] = {}
+        self._access: dict[str, AwsAccess] = {}  # digest → resolved access (see _s3)
         # Per prefix, object keys already looked up (finished, or nobody's).
         self._settled: dict[tuple[str, str], set[str]] = {}
 
@@ -188,12 +190,19 @@ class Poller:
                 out.add(_Found(p, "output" if is_output else "failure", key, listing[key]))
 
     def _s3(self, digest: str) -> S3Client:
-        raw = self.store.access(digest)
-        if raw is None:
-            raise SmqError("the job's AWS access record expired", code="AccessRecordMissing")
-        access = AwsAccess.model_validate(
-            resolve(json.loads(raw), self._environ, self._settings.secret_prefix, Redactor())
-        )
+        """The S3 client for a job's access record. A digest names immutable content and the
+        secrets come from this process's environment, so each is resolved once, not per job."""
+        access = self._access.get(digest)
+        if access is None:
+            raw = self.store.access(digest)
+            if raw is None:
+                raise SmqError("the job's AWS access record expired", code="AccessRecordMissing")
+            access = AwsAccess.model_validate(
+                resolve(json.loads(raw), self._environ, self._settings.secret_prefix, Redactor())
+            )
+            if len(self._access) >= _MAX_ACCESS:
+                self._access.clear()
+            self._access[digest] = access
         return self._clients.s3(access)
 
     # --- finishing ---------------------------------------------------------------------

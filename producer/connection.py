@@ -30,8 +30,12 @@ def connect(settings: Settings, retry_seconds: float | None = None) -> RedisClie
     """
     budget = settings.redis_retry_seconds if retry_seconds is None else retry_seconds
     retries = max(1, math.ceil(budget / _BACKOFF_CAP))
-    return redis.Redis.from_url(
+    pool = redis.BlockingConnectionPool.from_url(
         settings.redis_url,
+        # A thread waits for a free connection (up to the socket timeout) instead of failing
+        # with "Too many connections", and a busy process holds a bounded number of sockets.
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_socket_timeout,
         decode_responses=True,
         socket_timeout=settings.redis_socket_timeout,
         socket_connect_timeout=settings.redis_socket_timeout,
@@ -39,6 +43,7 @@ def connect(settings: Settings, retry_seconds: float | None = None) -> RedisClie
         retry=Retry(ExponentialWithJitterBackoff(cap=_BACKOFF_CAP, base=0.05), retries),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
+    return redis.Redis.from_pool(pool)
 
 
 class LuaScript:

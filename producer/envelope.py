@@ -3,7 +3,11 @@
 ``app.send_task`` costs one Redis round trip per message and cannot be made conditional on the
 job id being new. The Redis transport stores a message as the JSON of kombu's envelope around a
 Celery protocol-2 body; we write exactly that (a unit test round-trips it through kombu and
-Celery's own decoder). Only the job id travels: Flower shows task arguments.
+Celery's own decoder). Only job ids travel: Flower shows task arguments.
+
+A message carries one job id, or several when a producer submits many jobs at once: Celery
+spends about as much CPU on one message as botocore on one call, so a bulk submission shares
+that cost out (see ``Settings.batch_size``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Sequence
 
 from producer.keys import TASK_NAME
 
@@ -20,9 +25,15 @@ _ORIGIN = f"smq-producer@{socket.gethostname()}:{os.getpid()}"
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 
 
-def task_message(job_id: str, queue: str) -> str:
-    """The Redis list item for one ``smq.run_job(job_id)`` message on ``queue``."""
-    body = json.dumps([[job_id], {}, _EMBED], separators=(",", ":")).encode()
+def task_message(job_ids: str | Sequence[str], queue: str) -> str:
+    """The Redis list item for one ``smq.run_job(*job_ids)`` message on ``queue``.
+
+    A one-job message is the job's own task (task id = job id, as Flower shows it); a batch
+    gets a task id of its own.
+    """
+    ids = [job_ids] if isinstance(job_ids, str) else list(job_ids)
+    task_id = ids[0] if len(ids) == 1 else f"batch-{uuid.uuid4()}"
+    body = json.dumps([ids, {}, _EMBED], separators=(",", ":")).encode()
     envelope = {
         "body": base64.b64encode(body).decode("ascii"),
         "content-encoding": "utf-8",
@@ -30,7 +41,7 @@ def task_message(job_id: str, queue: str) -> str:
         "headers": {
             "lang": "py",
             "task": TASK_NAME,
-            "id": job_id,
+            "id": task_id,
             "shadow": None,
             "eta": None,
             "expires": None,
@@ -38,9 +49,9 @@ def task_message(job_id: str, queue: str) -> str:
             "group_index": None,
             "retries": 0,
             "timelimit": [None, None],
-            "root_id": job_id,
+            "root_id": task_id,
             "parent_id": None,
-            "argsrepr": repr((job_id,)),
+            "argsrepr": repr(tuple(ids)),
             "kwargsrepr": "{}",
             "origin": _ORIGIN,
             "ignore_result": True,
@@ -49,7 +60,7 @@ def task_message(job_id: str, queue: str) -> str:
             "stamps": {},
         },
         "properties": {
-            "correlation_id": job_id,
+            "correlation_id": task_id,
             "reply_to": "",
             "delivery_mode": 2,
             "delivery_info": {"exchange": "", "routing_key": queue},

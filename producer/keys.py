@@ -88,18 +88,25 @@ def access_key(digest: str) -> str:
 # makes any duplicate message a no-op.
 QUEUED = "smq:queued"
 
-# Enqueue one job if its id is new: the hash and the Celery message are written together, so a
-# job is never queued without its document nor stored without being queued. Returns 1 when
-# enqueued, 0 when the id already exists (idempotent resubmission).
-#   KEYS: job hash, queue list, queued zset.  ARGV: doc, message, ttl, now, endpoint, reply_to,
-#   job id.
+# Enqueue new jobs behind one message (one job, or a group from a bulk submission), all or
+# nothing: the hashes and the Celery message are written together, so a job is never queued
+# without its document nor stored without being queued. Returns 1 when enqueued; 0, writing
+# nothing, when any id already exists (idempotent resubmission; the producer then enqueues a
+# group's jobs one by one, so each existing id is skipped on its own).
+#   KEYS: queue list, queued zset, the job hashes.  ARGV: message, ttl, now, then per job:
+#   doc, endpoint, reply_to, job id.
 ENQUEUE_LUA = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'state', 'queued', 'submitted_at', ARGV[4],
-           'endpoint', ARGV[5], 'reply_to', ARGV[6], 'attempts', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('LPUSH', KEYS[2], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 0 end
+end
+for i = 3, #KEYS do
+  local a = 4 + (i - 3) * 4
+  redis.call('HSET', KEYS[i], 'doc', ARGV[a], 'state', 'queued', 'submitted_at', ARGV[3],
+             'endpoint', ARGV[a + 1], 'reply_to', ARGV[a + 2], 'attempts', 0)
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[a + 3])
+end
+redis.call('LPUSH', KEYS[1], ARGV[1])
 return 1
 """
 

@@ -46,7 +46,18 @@ class Settings(BaseSettings):
         description="`{{secrets.NAME}}` is read on the worker from env var `<prefix>NAME`.",
     )
     worker_concurrency: int = Field(
-        64, ge=1, le=1024, description="Threads per worker process (calls in flight)."
+        64,
+        ge=1,
+        le=1024,
+        description="Queue messages a worker process runs at once (one thread each).",
+    )
+    batch_size: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Most job ids one queue message carries when many jobs are submitted "
+        "together; a worker runs a message's jobs in parallel, so a process has up to "
+        "concurrency x batch size calls in flight. 1: one message per job.",
     )
     connect_timeout: float = Field(5.0, gt=0, description="botocore connect timeout, seconds.")
     read_timeout: float = Field(
@@ -113,6 +124,13 @@ class Settings(BaseSettings):
     poller_threads: int = Field(16, ge=1, le=256, description="Concurrent S3 requests per poller.")
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
+    )
+    redis_max_connections: int = Field(
+        64,
+        ge=2,
+        le=10_000,
+        description="Redis connections per process for the service's own commands; a thread "
+        "waits up to the socket timeout for a free one.",
     )
     redis_retry_seconds: float = Field(
         60.0,

@@ -1,4 +1,4 @@
-"""The producer's Python API: validate jobs and enqueue them, one Redis round trip per batch."""
+"""The producer's Python API: validate jobs and enqueue them, one Redis round trip per call."""
 
 from __future__ import annotations
 
@@ -40,28 +40,55 @@ class Producer:
     def submit_many(self, documents: Iterable[Mapping[str, Any] | Job]) -> list[Submission]:
         """Validate every job first, then enqueue all of them in one pipelined round trip.
 
-        Nothing is enqueued when any job is invalid, so a bulk file is all-or-nothing.
+        Nothing is enqueued when any job is invalid, so a bulk file is all-or-nothing. Jobs
+        go to the queue in groups of up to ``batch_size`` per message; a group in which some
+        id already exists is enqueued again one job per message (a second round trip), and
+        an id repeated within the submission keeps its first job.
         """
         prepared = validate_all(list(documents))
         now = repr(time.time())
-        calls = [self._enqueue_call(job, stored, now) for job, stored in prepared]
-        flags = _ENQUEUE.run_many(self._redis, calls)
-        return [
-            Submission(job.id, bool(flag)) for (job, _), flag in zip(prepared, flags, strict=True)
-        ]
+        first: list[int] = []  # the first job with each id, grouped into messages
+        repeated: list[int] = []  # a later job with an id seen before: never enqueued twice
+        seen: set[str] = set()
+        for index, (job, _) in enumerate(prepared):
+            (repeated if job.id in seen else first).append(index)
+            seen.add(job.id)
+        size = self._settings.batch_size
+        groups = [first[i : i + size] for i in range(0, len(first), size)]
+        enqueued = [False] * len(prepared)
+        while groups:
+            flags = _ENQUEUE.run_many(self._redis, [self._call(prepared, g, now) for g in groups])
+            retry: list[list[int]] = []
+            for group, flag in zip(groups, flags, strict=True):
+                if flag:
+                    for i in group:
+                        enqueued[i] = True
+                elif len(group) > 1:
+                    retry += [[i] for i in group]
+            groups = retry
+            if not groups and repeated:
+                # Last, so the first job with an id is the one stored; these only report 0.
+                groups, repeated = [[i] for i in repeated], []
+        return [Submission(job.id, flag) for (job, _), flag in zip(prepared, enqueued, strict=True)]
 
-    def _enqueue_call(self, job: Job, stored: str, now: str) -> tuple[list[str], list[Any]]:
+    def _call(
+        self, prepared: list[tuple[Job, str]], group: list[int], now: str
+    ) -> tuple[list[str], list[Any]]:
         s = self._settings
-        keys = [job_key(job.id), s.queue, QUEUED]
-        args = [
-            stored,
-            task_message(job.id, s.queue),
+        jobs = [prepared[i] for i in group]
+        keys = [s.queue, QUEUED, *(job_key(job.id) for job, _ in jobs)]
+        args: list[Any] = [
+            task_message([job.id for job, _ in jobs], s.queue),
             s.job_ttl_seconds,
             now,
-            job.variables.input.endpoint_name,
-            job.reply_to or s.result_stream,
-            job.id,
         ]
+        for job, stored in jobs:
+            args += [
+                stored,
+                job.variables.input.endpoint_name,
+                job.reply_to or s.result_stream,
+                job.id,
+            ]
         return keys, args
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,11 +69,38 @@ class JobRunner:
         self._clients = clients or ClientCache(settings)
         self._environ = os.environ if environ is None else environ
         self._pending = PendingStore(redis, settings.job_ttl_seconds)
+        self._pool: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
 
     def run(self, job_id: str) -> Result | None:
         """Run one job; returns the posted result, or None when it was already done."""
+        return self._run(job_id, self._begin([job_id])[0])
+
+    def run_many(self, job_ids: Sequence[str]) -> list[Result | None]:
+        """Run the jobs of one message in parallel (one Redis round trip begins them all),
+        so the message is done, and acked, within one call's time, as a single job is."""
+        ids = list(dict.fromkeys(job_ids))  # an id twice in one message runs once
+        begun = self._begin(ids)
+        pool = self._executor()
+        rest = [
+            pool.submit(self._run, job_id, b) for job_id, b in zip(ids[1:], begun[1:], strict=True)
+        ]
+        try:
+            results = [self._run(ids[0], begun[0])]
+        finally:
+            wait(rest)  # never leave a message's jobs running after it is acked
+        return results + [future.result() for future in rest]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        """Threads for a message's second and later jobs, started as needed."""
+        with self._executor_lock:
+            if self._pool is None:
+                size = self._settings.worker_concurrency * max(1, self._settings.batch_size - 1)
+                self._pool = ThreadPoolExecutor(size, thread_name_prefix="smq-job")
+            return self._pool
+
+    def _run(self, job_id: str, begun: _Begun) -> Result | None:
         started = time.perf_counter()
-        begun = self._begin(job_id)
         if begun.state in (JobState.DONE, JobState.INVOKED):
             # A redelivered or duplicate message: the result is posted, or the poller is
             # tracking it.
@@ -110,11 +139,18 @@ class JobRunner:
         result = publish.failed(message_id, error, redactor=Redactor())
         publish.post(self._redis, self._settings, result, self._settings.result_stream)
 
-    def _begin(self, job_id: str) -> _Begun:
-        doc, state, attempts, reply_to, staged = _BEGIN(
-            self._redis, [job_key(job_id), QUEUED], [repr(time.time()), job_id]
+    def _begin(self, job_ids: list[str]) -> list[_Begun]:
+        now = repr(time.time())
+        calls = [([job_key(job_id), QUEUED], [now, job_id]) for job_id in job_ids]
+        records = (
+            _BEGIN.run_many(self._redis, calls)
+            if len(calls) > 1
+            else [_BEGIN(self._redis, *calls[0])]
         )
-        return _Begun(doc, state, int(attempts or 0), reply_to, staged)
+        return [
+            _Begun(doc, state, int(attempts or 0), reply_to, staged)
+            for doc, state, attempts, reply_to, staged in records
+        ]
 
     def _execute(self, job_id: str, begun: _Begun, redactor: Redactor) -> _Outcome:
         raw: Any = None
@@ -128,7 +164,7 @@ class JobRunner:
             raw = _load(begun.doc)
             job = self._prepare(raw, job_id, redactor)
             endpoint = job.variables.input.endpoint_name
-            log.info("job_received", job_id=job_id, endpoint=endpoint, attempt=begun.attempts)
+            log.debug("job_received", job_id=job_id, endpoint=endpoint, attempt=begun.attempts)
             if job.variables.input.invocation_type is InvocationType.ASYNC:
                 response = self._start_async(job, raw, begun)
                 if response is None:
@@ -253,7 +289,7 @@ class JobRunner:
                 duration_ms=_ms_since(started),
             )
             raise
-        log.info(
+        log.debug(
             "endpoint_invoked",
             job_id=job.id,
             endpoint=inp.endpoint_name,

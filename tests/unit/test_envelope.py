@@ -38,3 +38,15 @@ def test_each_message_has_its_own_delivery_tag() -> None:
     first = json.loads(task_message("a", "q"))["properties"]["delivery_tag"]
     second = json.loads(task_message("a", "q"))["properties"]["delivery_tag"]
     assert first != second
+
+
+def test_a_batch_message_carries_the_ids_as_arguments_under_its_own_task_id() -> None:
+    app = Celery("t", broker="memory://")
+    raw = json.loads(task_message(["a", "b", "c"], "smq"))
+
+    message = Message(raw, channel=app.connection().default_channel)
+    args, kwargs, _ = message.decode()
+
+    assert (args, kwargs) == (["a", "b", "c"], {})
+    assert message.headers["id"].startswith("batch-")
+    assert message.headers["argsrepr"] == repr(("a", "b", "c"))

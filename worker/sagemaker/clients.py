@@ -50,9 +50,12 @@ class ClientCache:
         common: dict[str, Any] = {
             "connect_timeout": settings.connect_timeout,
             "read_timeout": settings.read_timeout,
-            # One pooled connection per worker thread, so no call waits for a socket.
+            # One pooled connection per call a process can have in flight, so none waits
+            # for a socket.
             "max_pool_connections": max(
-                10, settings.worker_concurrency + 4, settings.poller_threads + 4
+                10,
+                settings.worker_concurrency * settings.batch_size + 4,
+                settings.poller_threads + 4,
             ),
             "tcp_keepalive": True,
         }

@@ -1,0 +1,104 @@
+"""Bulk submissions share queue messages: grouping at submit, one run per job at the worker."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+from emulator.control import EmulatorControl
+from ops.local import Service, wait_until
+from producer.connection import RedisClient
+from producer.envelope import task_message
+from producer.keys import QUEUED, JobField, job_key
+from producer.results import stored_result, stream_tail, wait_for
+from producer.settings import Settings
+from producer.submit import Producer
+from tests.integration.conftest import make_job
+
+
+def _queued_messages(redis_client: RedisClient, queue: str) -> list[list[str]]:
+    """The job ids of each message on ``queue``, oldest first (as Celery's args)."""
+    items = redis_client.lrange(queue, 0, -1)
+    return [json.loads(base64.b64decode(json.loads(i)["body"]))[0] for i in reversed(items)]
+
+
+def _parked_producer(redis_client: RedisClient, settings: Settings, **changes: Any) -> Producer:
+    """A producer whose queue no worker reads, so its messages can be inspected."""
+    queue = f"parked-{uuid.uuid4().hex[:8]}"
+    return Producer(redis_client, settings.model_copy(update={"queue": queue, **changes}))
+
+
+def test_bulk_submission_puts_up_to_batch_size_ids_in_each_message(
+    redis_client: RedisClient, settings: Settings, endpoint: str, stream: str
+) -> None:
+    producer = _parked_producer(redis_client, settings, batch_size=8)
+    jobs = [make_job(endpoint, stream) for _ in range(19)]
+
+    subs = producer.submit_many(jobs)
+
+    messages = _queued_messages(redis_client, producer.settings.queue)
+    assert [len(m) for m in messages] == [8, 8, 3]
+    assert [i for m in messages for i in m] == [s.job_id for s in subs]
+    assert all(s.enqueued for s in subs)
+    assert all(redis_client.zscore(QUEUED, s.job_id) is not None for s in subs)
+
+
+def test_an_existing_id_in_a_bulk_submission_is_skipped_and_the_rest_enqueued_alone(
+    redis_client: RedisClient, settings: Settings, endpoint: str, stream: str
+) -> None:
+    producer = _parked_producer(redis_client, settings, batch_size=8)
+    old = {**make_job(endpoint, stream), "id": f"old-{uuid.uuid4().hex}"}
+    producer.submit(old)
+    new = [make_job(endpoint, stream) for _ in range(3)]
+    repeated = {**make_job(endpoint, stream), "id": f"twice-{uuid.uuid4().hex}"}
+
+    subs = producer.submit_many([new[0], old, new[1], repeated, new[2], repeated])
+
+    assert [s.enqueued for s in subs] == [True, False, True, True, True, False]
+    messages = _queued_messages(redis_client, producer.settings.queue)
+    ids = [i for m in messages for i in m]
+    assert sorted(ids) == sorted([old["id"], *(s.job_id for s in subs[:5] if s.enqueued)])
+    assert len(ids) == len(set(ids))  # every job has exactly one message
+
+
+def test_a_message_carrying_several_jobs_runs_each_once_and_skips_a_done_one(
+    worker: Service,
+    producer: Producer,
+    redis_client: RedisClient,
+    settings: Settings,
+    endpoint: str,
+    stream: str,
+    emulator: EmulatorControl,
+) -> None:
+    emulator.script(endpoint, latencyMs=200)
+    cursor = stream_tail(redis_client, stream)
+    [done] = producer.submit_many([make_job(endpoint, stream)])
+    list(wait_for(redis_client, {done.job_id: stream}, {stream: cursor}, timeout=30))
+    parked = _parked_producer(redis_client, settings)
+    subs = parked.submit_many([make_job(endpoint, stream) for _ in range(5)])
+    ids = [s.job_id for s in subs]
+    # A redelivered batch: the same message again, plus a job that finished long ago.
+    redis_client.lpush(settings.queue, task_message([done.job_id, *ids, ids[0]], settings.queue))
+
+    results = list(wait_for(redis_client, dict.fromkeys(ids, stream), {stream: cursor}, timeout=30))
+
+    assert sorted(r.id for r in results) == sorted(ids)
+    assert all(r.status == "completed" and r.attempts == 1 for r in results)
+    assert emulator.invocations(endpoint)["count"] == 1 + 5
+    assert redis_client.xlen(stream) == 1 + 5  # the done job posted nothing new
+    assert redis_client.hget(job_key(done.job_id), JobField.ATTEMPTS) == "1"
+
+
+def test_a_message_with_too_many_ids_is_answered_not_run(
+    worker: Service, redis_client: RedisClient, settings: Settings
+) -> None:
+    raw = json.loads(task_message([f"x-{n}" for n in range(65)], settings.queue))
+    redis_client.lpush(settings.queue, json.dumps(raw))
+    message_id = raw["headers"]["id"]
+
+    wait_until(lambda: stored_result(redis_client, message_id), 20, "a failed result")
+    result = stored_result(redis_client, message_id)
+    assert result is not None and result.error is not None
+    assert result.error.code == "MalformedMessage"

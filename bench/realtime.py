@@ -125,6 +125,27 @@ class RssSampler(threading.Thread):
         return round(max(self.peak, rss_mb(self.service)), 1)
 
 
+class InFlightSampler(threading.Thread):
+    """Real-time calls the emulator is serving at once, sampled while a benchmark runs."""
+
+    def __init__(self, control: Any) -> None:
+        super().__init__(daemon=True)
+        self.control = control
+        self.samples: list[int] = []
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.1):
+            self.samples.append(int(self.control.stats()["inFlight"]))
+
+    def stop(self) -> dict[str, float]:
+        """Mean over the samples with calls in flight (ramp-up and tail included), and peak."""
+        self._stop_event.set()
+        self.join()
+        busy = [n for n in self.samples if n] or [0]
+        return {"mean": round(statistics.fmean(busy), 1), "peak": max(busy)}
+
+
 def _pct(values_s: list[float], pct: float) -> float:
     return _pct_ms([v * 1000 for v in values_s], pct)
 

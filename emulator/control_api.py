@@ -2,7 +2,7 @@
 
 Routes (JSON in and out):
   GET    /_emulator/health                       200 {"status": "ok"}
-  GET    /_emulator/stats                        connection and request counters
+  GET    /_emulator/stats                        connection and request counters, inFlight
   PUT    /_emulator/endpoints/{name}             set the script (see scripts.Script)
   GET    /_emulator/endpoints/{name}             the script in force, defaults filled in
   DELETE /_emulator/endpoints/{name}             forget the script and the records
@@ -101,5 +101,6 @@ class ControlApi:
             "requests": server.requests,
             "invocations": self._state.invocations,
             "invocationConnections": self._state.invocation_connections,
+            "inFlight": self._state.in_flight,
             "s3": self._s3_api.stats(),
         }

@@ -48,7 +48,11 @@ class Runtime:
             _record(wire.INVOKE, endpoint, request, params, inference_id, response, error_code)
         )
         if plan.latency_s:
-            await asyncio.sleep(plan.latency_s)
+            self._state.in_flight_changed(+1)
+            try:
+                await asyncio.sleep(plan.latency_s)
+            finally:
+                self._state.in_flight_changed(-1)
         return response
 
     def _invoke_async(self, request: Request, endpoint: str) -> Response:

@@ -55,6 +55,12 @@ class EmulatorState:
         # Connections that carried at least one invocation: unlike connectionsOpened it is
         # not inflated by control-API calls, so a test can prove boto3 reused one socket.
         self.invocation_connections = 0
+        # Real-time invocations waiting out their scripted latency now: what a benchmark
+        # samples as "calls in flight".
+        self.in_flight = 0
+
+    def in_flight_changed(self, delta: int) -> None:
+        self.in_flight += delta
 
     def endpoint(self, name: str) -> EndpointState:
         state = self._endpoints.get(name)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 
 import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
@@ -32,13 +33,29 @@ def redacting(redactor: Redactor) -> Iterator[None]:
         _redactor.reset(token)
 
 
+@lru_cache(maxsize=4096)
+def _sensitive(key: str) -> bool:
+    """Whether a field name looks like it holds a credential (cached: names repeat)."""
+    folded = key.lower().replace("_", "")
+    return any(s in folded for s in _SENSITIVE_KEYS)
+
+
 def _redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     redactor = _redactor.get()
     for key, value in event.items():
-        if any(s in key.lower().replace("_", "") for s in _SENSITIVE_KEYS):
+        if _sensitive(key):
             event[key] = MASK
         elif redactor and isinstance(value, str):
             event[key] = redactor(value)
+    return event
+
+
+def _redact_traceback(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    """A formatted traceback may quote a secret: mask it too."""
+    redactor = _redactor.get()
+    text = event.get("exception")
+    if redactor and isinstance(text, str):
+        event["exception"] = redactor(text)
     return event
 
 
@@ -70,7 +87,7 @@ def configure(settings: Settings) -> None:
         processors=[
             *_shared_processors(),
             structlog.processors.format_exc_info,
-            _redact,  # again: a formatted traceback may quote a secret
+            _redact_traceback,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(
@@ -85,7 +102,7 @@ def configure(settings: Settings) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            _redact,
+            _redact_traceback,
             renderer,
         ],
     )

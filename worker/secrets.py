@@ -31,11 +31,15 @@ class Redactor:
     def add(self, value: str | None) -> None:
         if value and len(value) >= _MIN_MASKED_LEN and value not in self._values:
             self._values.add(value)
-            longest_first = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in longest_first))
+            self._pattern = None  # rebuilt on next use, once per job rather than per value
 
     def __call__(self, text: str) -> str:
-        return self._pattern.sub(MASK, text) if self._pattern else text
+        if not self._values:
+            return text
+        if self._pattern is None:
+            longest_first = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in longest_first))
+        return self._pattern.sub(MASK, text)
 
     def __bool__(self) -> bool:
         return bool(self._values)

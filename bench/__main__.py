@@ -45,13 +45,22 @@ def b1(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def b2(params: dict[str, Any]) -> dict[str, Any]:
+    from bench import floor
+
     with stack() as s:
-        s.worker("b2", concurrency=8)
+        s.worker("b2", concurrency=8, extra=["-I", "bench.floor"])
         figures = realtime.added_latency(s, params["b2_jobs"], "bench:b2")
+        pings = [
+            floor.round_trip_ms(s.client, s.settings.queue, "bench:b2:ping")
+            for _ in range(params["b2_jobs"] + 5)
+        ][5:]
     return {
         "b2_p50_ms": round(figures["added_p50_ms"], 3),
         "b2_p99_ms": round(figures["added_p99_ms"], 3),
         **{f"b2_{k}": v for k, v in figures.items() if not k.startswith("added")},
+        # Celery's path alone: a task that only answers on a stream, same broker and app.
+        "b2_celery_noop_p50_ms": realtime.pct_ms(pings, 50),
+        "b2_celery_noop_p99_ms": realtime.pct_ms(pings, 99),
     }
 
 

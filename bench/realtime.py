@@ -94,8 +94,8 @@ def added_latency(stack: Stack, n: int, stream: str) -> dict[str, float]:
         list(wait_for(stack.client, {sub.job_id: stream}, {stream: cursor}, timeout=30))
         pipeline_ms.append((time.perf_counter() - started) * 1000)
     pipeline_ms = pipeline_ms[5:]
-    d50, d99 = _pct_ms(direct_ms, 50), _pct_ms(direct_ms, 99)
-    p50, p99 = _pct_ms(pipeline_ms, 50), _pct_ms(pipeline_ms, 99)
+    d50, d99 = pct_ms(direct_ms, 50), pct_ms(direct_ms, 99)
+    p50, p99 = pct_ms(pipeline_ms, 50), pct_ms(pipeline_ms, 99)
     return {
         "direct_p50_ms": d50,
         "direct_p99_ms": d99,
@@ -147,10 +147,10 @@ class InFlightSampler(threading.Thread):
 
 
 def _pct(values_s: list[float], pct: float) -> float:
-    return _pct_ms([v * 1000 for v in values_s], pct)
+    return pct_ms([v * 1000 for v in values_s], pct)
 
 
-def _pct_ms(values_ms: list[float], pct: float) -> float:
+def pct_ms(values_ms: list[float], pct: float) -> float:
     if len(values_ms) == 1:
         return round(values_ms[0], 3)
     return round(statistics.quantiles(values_ms, n=100, method="inclusive")[int(pct) - 1], 3)

@@ -32,10 +32,21 @@ class Stack:
     extra: list[Service] = field(default_factory=list)
 
     def worker(
-        self, name: str, *, pool: str = "threads", concurrency: int = 64, **env: str
+        self,
+        name: str,
+        *,
+        pool: str = "threads",
+        concurrency: int = 64,
+        extra: list[str] | None = None,
+        **env: str,
     ) -> Service:
         service = start_worker(
-            WORKDIR / "workers", {**self.env, **env}, name=name, pool=pool, concurrency=concurrency
+            WORKDIR / "workers",
+            {**self.env, **env},
+            name=name,
+            pool=pool,
+            concurrency=concurrency,
+            extra=extra,
         )
         self.extra.append(service)
         return service

@@ -70,6 +70,7 @@ class JobRunner:
         self._environ = os.environ if environ is None else environ
         self._pending = PendingStore(redis, settings.job_ttl_seconds)
         self._pool: ThreadPoolExecutor | None = None
+        self._poster = publish.GroupPoster(redis, settings)
         self._executor_lock = threading.Lock()
 
     def run(self, job_id: str) -> Result | None:
@@ -117,7 +118,7 @@ class JobRunner:
                 return None
             result = decided
             stream = begun.reply_to or self._settings.result_stream
-            entry = publish.post(self._redis, self._settings, result, stream)
+            entry = self._poster.post(result, stream)
             log.info(
                 "result_posted" if entry else "result_already_posted",
                 job_id=job_id,

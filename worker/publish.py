@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -85,3 +86,67 @@ def post_many(
     ]
     entries = _POST.run_many(redis, calls) if len(calls) > 1 else [_POST(redis, *calls[0])]
     return [str(e) if e else None for e in entries]
+
+
+class GroupPoster:
+    """Posts results from many threads in as few round trips as possible (group commit).
+
+    A thread with a result queues it. If no post is under way it leads: it posts everything
+    queued, its own result included, in one pipelined round trip, then hands the lead to the
+    first result queued meanwhile. A lone result is posted at once, so light load keeps its
+    latency; under load one round trip carries many results. Each caller returns once its
+    own result is posted (or raises what posting it raised), as ``post`` does.
+    """
+
+    def __init__(self, redis: RedisClient, settings: Settings) -> None:
+        self._redis = redis
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._queue: list[_Queued] = []
+        self._busy = False
+
+    def post(self, result: Result, stream: str) -> str | None:
+        mine = _Queued(result, stream)
+        with self._lock:
+            self._queue.append(mine)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            mine.done.wait()
+        if lead or mine.lead:
+            self._post_queued()
+        if mine.error is not None:
+            raise mine.error
+        return mine.entry
+
+    def _post_queued(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            entries = post_many(self._redis, self._settings, [(q.result, q.stream) for q in batch])
+        except Exception as exc:
+            for queued in batch:
+                queued.error = exc
+        else:
+            for queued, entry in zip(batch, entries, strict=True):
+                queued.entry = entry
+        with self._lock:
+            successor = self._queue[0] if self._queue else None
+            self._busy = successor is not None
+        if successor is not None:
+            successor.lead = True
+            successor.done.set()
+        for queued in batch:
+            queued.done.set()
+
+
+class _Queued:
+    __slots__ = ("done", "entry", "error", "lead", "result", "stream")
+
+    def __init__(self, result: Result, stream: str) -> None:
+        self.result = result
+        self.stream = stream
+        self.done = threading.Event()
+        self.lead = False  # set with done: post the queue now, then return
+        self.entry: str | None = None
+        self.error: Exception | None = None

@@ -187,6 +187,8 @@ def start_worker(
     if concurrency:
         argv += ["-c", str(concurrency)]
     if pool:
+        # Celery takes `-P prefork` for "no choice" and keeps the app's configured pool.
+        env = {**env, "SMQ_WORKER_POOL": pool}
         argv += ["-P", pool]
     argv += ["--without-mingle", "--without-gossip", *(extra or [])]
     service = _spawn(f"worker-{name}", argv, workdir, env)

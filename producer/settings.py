@@ -49,7 +49,13 @@ class Settings(BaseSettings):
         64,
         ge=1,
         le=1024,
-        description="Queue messages a worker process runs at once (one thread each).",
+        description="Queue messages a worker process runs at once (a thread each; a child "
+        "process each with prefork).",
+    )
+    worker_pool: Literal["threads", "prefork", "solo"] = Field(
+        "threads",
+        description="Celery pool of a worker process. Set it here: Celery reads `-P prefork` "
+        "on the command line as 'no choice made' and keeps the configured pool.",
     )
     batch_size: int = Field(
         8,

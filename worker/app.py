@@ -33,7 +33,7 @@ app.conf.update(
     task_serializer="json",
     accept_content=["json"],
     worker_prefetch_multiplier=1,
-    worker_pool="threads",
+    worker_pool=settings.worker_pool,
     worker_concurrency=settings.worker_concurrency,
     worker_send_task_events=settings.task_events,
     worker_hijack_root_logger=False,

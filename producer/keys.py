@@ -11,6 +11,9 @@ from enum import StrEnum
 
 JOB_PREFIX = "smq:job:"
 TASK_NAME = "smq.run_job"
+# Most job ids one task message may carry (SMQ_BATCH_SIZE is capped at it); a message with
+# more is not ours and gets a MalformedMessage result.
+MAX_IDS_PER_MESSAGE = 64
 # Retries waiting for their time: member = the ready Celery message, score = when it is due.
 # Waiting happens here, not in a Celery countdown: on Redis an ETA beyond the visibility
 # timeout gets the task run several times (kombu #337).

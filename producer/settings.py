@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from producer.keys import MAX_IDS_PER_MESSAGE
+
 ENV_PREFIX = "SMQ_"
 
 
@@ -60,7 +62,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(
         8,
         ge=1,
-        le=64,
+        le=MAX_IDS_PER_MESSAGE,
         description="Most job ids one queue message carries when many jobs are submitted "
         "together; a worker runs a message's jobs in parallel, so a process has up to "
         "concurrency x batch size calls in flight. 1: one message per job.",

@@ -20,7 +20,7 @@ import structlog
 from producer.connection import LuaScript, RedisClient
 from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
-from producer.keys import BEGIN_LUA, QUEUED, JobField, JobState, job_key
+from producer.keys import BEGIN_LUA, MAX_IDS_PER_MESSAGE, QUEUED, JobField, JobState, job_key
 from producer.settings import Settings
 from worker import expressions, publish, retry
 from worker.logs import redacting
@@ -93,10 +93,14 @@ class JobRunner:
         return results + [future.result() for future in rest]
 
     def _executor(self) -> ThreadPoolExecutor:
-        """Threads for a message's second and later jobs, started as needed."""
+        """Threads for a message's second and later jobs, started only as needed.
+
+        Sized for the largest message any producer may send, not this process's batch size:
+        a job queued behind a full pool would hold its message past the visibility timeout.
+        """
         with self._executor_lock:
             if self._pool is None:
-                size = self._settings.worker_concurrency * max(1, self._settings.batch_size - 1)
+                size = self._settings.worker_concurrency * (MAX_IDS_PER_MESSAGE - 1)
                 self._pool = ThreadPoolExecutor(size, thread_name_prefix="smq-job")
             return self._pool
 

@@ -13,15 +13,12 @@ from redis.exceptions import RedisError
 
 from producer.connection import connect
 from producer.errors import InputError
-from producer.keys import TASK_NAME
+from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME
 from worker.app import app, settings
 from worker.execute import JobRunner
 from worker.retry import RetryMover
 
 log = structlog.get_logger("worker.task")
-# More than the producer ever groups (SMQ_BATCH_SIZE is at most 64): a message with more
-# ids is not ours.
-MAX_IDS_PER_MESSAGE = 64
 
 
 @cache

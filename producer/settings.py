@@ -29,7 +29,11 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         "redis://localhost:6379/0", description="Redis for the queue, job state and results."
     )
-    queue: str = Field("smq", description="Celery queue (a Redis list) jobs are sent to.")
+    queue: str = Field(
+        "smq",
+        description="Celery queue (a Redis list) jobs are sent to. One per Redis database: "
+        "the retry and waiting-job sets are shared.",
+    )
     result_stream: str = Field(
         "smq:results", description="Default result stream when a job has no `replyTo`."
     )

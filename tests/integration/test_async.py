@@ -239,3 +239,4 @@ def test_status_summary_reports_pending_inferences_and_the_oldest_age(
     status = summary()
     assert status["async"]["pending"] >= 1
     assert status["queue"]["length"] >= 0
+    assert status["queue"]["retriesWaiting"] >= 0

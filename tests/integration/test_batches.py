@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from typing import Any
+from collections.abc import Iterator
+
+import pytest
 
 from emulator.control import EmulatorControl
 from ops.local import Service, wait_until
-from producer.connection import RedisClient
+from producer.connection import RedisClient, connect
 from producer.envelope import task_message
 from producer.keys import QUEUED, JobField, job_key
-from producer.results import stored_result, stream_tail, wait_for
+from producer.results import service_status, stored_result, stream_tail, wait_for
 from producer.settings import Settings
 from producer.submit import Producer
 from tests.integration.conftest import make_job
@@ -24,31 +26,46 @@ def _queued_messages(redis_client: RedisClient, queue: str) -> list[list[str]]:
     return [json.loads(base64.b64decode(json.loads(i)["body"]))[0] for i in reversed(items)]
 
 
-def _parked_producer(redis_client: RedisClient, settings: Settings, **changes: Any) -> Producer:
-    """A producer whose queue no worker reads, so its messages can be inspected."""
+def _parked_producer(redis_client: RedisClient, settings: Settings) -> Producer:
+    """A producer whose queue no worker reads: its jobs wait until a test queues them."""
     queue = f"parked-{uuid.uuid4().hex[:8]}"
-    return Producer(redis_client, settings.model_copy(update={"queue": queue, **changes}))
+    return Producer(redis_client, settings.model_copy(update={"queue": queue}))
+
+
+@pytest.fixture
+def idle_db(settings: Settings) -> Iterator[tuple[RedisClient, Settings]]:
+    """A Redis database no worker serves: what a producer writes there stays put."""
+    idle = settings.model_copy(update={"redis_url": settings.redis_url.rsplit("/", 1)[0] + "/5"})
+    client = connect(idle)
+    client.flushdb()
+    yield client, idle
+    client.flushdb()
 
 
 def test_bulk_submission_puts_up_to_batch_size_ids_in_each_message(
-    redis_client: RedisClient, settings: Settings, endpoint: str, stream: str
+    idle_db: tuple[RedisClient, Settings], endpoint: str, stream: str
 ) -> None:
-    producer = _parked_producer(redis_client, settings, batch_size=8)
+    redis_client, settings = idle_db
+    producer = Producer(redis_client, settings.model_copy(update={"batch_size": 8}))
     jobs = [make_job(endpoint, stream) for _ in range(19)]
 
     subs = producer.submit_many(jobs)
 
-    messages = _queued_messages(redis_client, producer.settings.queue)
+    messages = _queued_messages(redis_client, settings.queue)
     assert [len(m) for m in messages] == [8, 8, 3]
     assert [i for m in messages for i in m] == [s.job_id for s in subs]
     assert all(s.enqueued for s in subs)
     assert all(redis_client.zscore(QUEUED, s.job_id) is not None for s in subs)
+    queue = service_status(redis_client, settings)["queue"]
+    assert (queue["length"], queue["jobsWaiting"]) == (3, 19)
+    assert queue["oldestWaitingSeconds"] >= 0
 
 
 def test_an_existing_id_in_a_bulk_submission_is_skipped_and_the_rest_enqueued_alone(
-    redis_client: RedisClient, settings: Settings, endpoint: str, stream: str
+    idle_db: tuple[RedisClient, Settings], endpoint: str, stream: str
 ) -> None:
-    producer = _parked_producer(redis_client, settings, batch_size=8)
+    redis_client, settings = idle_db
+    producer = Producer(redis_client, settings.model_copy(update={"batch_size": 8}))
     old = {**make_job(endpoint, stream), "id": f"old-{uuid.uuid4().hex}"}
     producer.submit(old)
     new = [make_job(endpoint, stream) for _ in range(3)]

@@ -6,6 +6,8 @@ import threading
 import time
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from producer.connection import LuaScript, RedisClient
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
@@ -124,20 +126,25 @@ class GroupPoster:
             batch, self._queue = self._queue, []
         try:
             entries = post_many(self._redis, self._settings, [(q.result, q.stream) for q in batch])
-        except Exception as exc:
-            for queued in batch:
-                queued.error = exc
-        else:
             for queued, entry in zip(batch, entries, strict=True):
                 queued.entry = entry
-        with self._lock:
-            successor = self._queue[0] if self._queue else None
-            self._busy = successor is not None
-        if successor is not None:
-            successor.lead = True
-            successor.done.set()
-        for queued in batch:
-            queued.done.set()
+        except BaseException as exc:
+            # Even an interrupt must answer every waiter and pass the lead on, or posting
+            # would stop for the whole process. A connection error makes the task requeue.
+            error = exc if isinstance(exc, Exception) else RedisConnectionError(repr(exc))
+            for queued in batch:
+                queued.error = error
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            with self._lock:
+                successor = self._queue[0] if self._queue else None
+                self._busy = successor is not None
+            if successor is not None:
+                successor.lead = True
+                successor.done.set()
+            for queued in batch:
+                queued.done.set()
 
 
 class _Queued:

@@ -95,3 +95,23 @@ def test_a_failed_round_trip_raises_in_every_caller_it_carried_and_no_other(
             assert isinstance(outcome, ConnectionError)
         else:
             assert outcome == f"entry-job-{n}"
+
+
+def test_an_interrupted_post_still_answers_its_waiters_and_posting_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = {"n": 0}
+
+    def post_many(_: Any, __: Any, items: list[tuple[Result, str]]) -> list[str | None]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+        return [f"entry-{result.id}" for result, _ in items]
+
+    monkeypatch.setattr(publish, "post_many", post_many)
+    poster = publish.GroupPoster(None, Settings())  # type: ignore[arg-type]
+
+    with pytest.raises(KeyboardInterrupt):
+        poster.post(_result(1), "s")
+
+    assert poster.post(_result(2), "s") == "entry-job-2"  # the lead was released

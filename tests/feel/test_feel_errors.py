@@ -124,6 +124,26 @@ def test_a_huge_range_is_refused_rather_than_expanded() -> None:
         feel("for i in 1..100000000 return i", {})
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        'matches(s, "^(a|aa)+$")',
+        'replace(s, "(a|aa)+$", "x")',
+        'split(s, "(a|aa)+$")',
+        'extract(s, "(a|aa)+$")',
+    ],
+)
+def test_a_catastrophically_backtracking_pattern_fails_instead_of_hanging(call: str) -> None:
+    # With Python's re, matches() on these 60 characters would backtrack for days.
+    with pytest.raises(FeelEvaluationError, match="ran longer than") as caught:
+        feel(call, {"s": "a" * 60 + "b"})
+    assert isinstance(caught.value, InputError)  # the expression's fault: no retry
+
+
+def test_a_bad_pattern_is_null_as_before() -> None:
+    assert feel('matches("a", "(")', {}) is None
+
+
 def test_wrong_argument_types_are_null_not_errors() -> None:
     assert feel('substring(1, "a")', {}) is None
     assert feel('bpmnError(null, "m")', {}) is None

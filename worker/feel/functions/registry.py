@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import builtins
 import keyword
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+
+import regex
 
 from worker.feel.errors import FeelEvaluationError
 from worker.feel.temporal import YearMonthDuration
@@ -39,7 +40,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 # What a built-in may raise on odd input (a bad regex, an impossible date) means null in FEEL.
-_NULL_ON = (ValueError, ArithmeticError, re.error)
+_NULL_ON = (ValueError, ArithmeticError, regex.error)
 
 
 @dataclass(frozen=True, slots=True)

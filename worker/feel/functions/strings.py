@@ -1,17 +1,39 @@
 """String built-ins. Positions are 1-based and count code points, as FEEL specifies.
 
-``matches``, ``replace`` and ``split`` take XPath regular expressions; Python's ``re`` reads
-the common subset the same way. XPath's replacement syntax (``$1``, ``\\$``) is translated.
+``matches``, ``replace``, ``split`` and ``extract`` take XPath regular expressions; the
+``regex`` module reads the common subset as Python's ``re`` does, and, unlike ``re``, can stop
+a match that runs too long: a pattern with catastrophic backtracking, written into a model,
+would otherwise hold a worker thread for hours. XPath's replacement syntax (``$1``, ``\\$``)
+is translated.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
+import regex
+
+from worker.feel.errors import FeelEvaluationError
 from worker.feel.functions.registry import builtin
 
-_FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+_FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
+# Longest one regular-expression call may run (seconds); then the expression fails.
+REGEX_TIMEOUT = 0.25
+_T = TypeVar("_T")
+
+
+def _bounded(function: str, call: Callable[[float], _T]) -> _T:
+    """Run ``call(timeout)``; a match that outruns it is the expression's error, not a hang."""
+    try:
+        return call(REGEX_TIMEOUT)
+    except TimeoutError:
+        raise FeelEvaluationError(
+            f"the regular expression ran longer than {REGEX_TIMEOUT:g} s "
+            "(catastrophic backtracking?)",
+            function=function,
+        ) from None
 
 
 @builtin("string length", "string: string")
@@ -77,46 +99,50 @@ def is_blank(string: str) -> bool:
     return not string.strip()
 
 
-def compile_pattern(pattern: str, flags: str | None) -> re.Pattern[str]:
+def compile_pattern(pattern: str, flags: str | None) -> regex.Pattern[str]:
     """An XPath pattern with XPath flags (``i s m x``, ``q`` for a literal); raises
-    ``ValueError`` (null in FEEL) for an unknown flag and ``re.error`` for a bad pattern."""
+    ``ValueError`` (null in FEEL) for an unknown flag and ``regex.error`` for a bad pattern."""
     value = 0
     for flag in flags or "":
         if flag == "q":
-            pattern = re.escape(pattern)
+            pattern = regex.escape(pattern)
         elif flag in _FLAGS:
             value |= _FLAGS[flag]
         else:
             raise ValueError(f"unknown regular expression flag {flag!r}")
-    return re.compile(pattern, value)
+    return regex.compile(pattern, value)
 
 
 @builtin("matches", "input: string", "pattern: string", "flags?: string|null")
 def matches(input_: str, pattern: str, flags: str | None = None) -> bool:
-    return compile_pattern(pattern, flags).search(input_) is not None
+    compiled = compile_pattern(pattern, flags)
+    return _bounded("matches", lambda t: compiled.search(input_, timeout=t)) is not None
 
 
 @builtin(
     "replace", "input: string", "pattern: string", "replacement: string", "flags?: string|null"
 )
 def replace(input_: str, pattern: str, replacement: str, flags: str | None = None) -> str:
-    regex = compile_pattern(pattern, flags)
-    if regex.fullmatch(""):  # XPath forbids a pattern that matches nothing at all
+    compiled = compile_pattern(pattern, flags)
+    if compiled.fullmatch(""):  # XPath forbids a pattern that matches nothing at all
         raise ValueError("pattern matches the empty string")
     template = _replacement(replacement)
-    if any(isinstance(part, int) and part > regex.groups for part in template):
+    if any(isinstance(part, int) and part > compiled.groups for part in template):
         raise ValueError("replacement refers to a group the pattern does not have")
-    return regex.sub(lambda m: "".join(_expand(template, m)), input_)
+    return _bounded(
+        "replace",
+        lambda t: compiled.sub(lambda m: "".join(_expand(template, m)), input_, timeout=t),
+    )
 
 
-def _expand(template: list[str | int], match: re.Match[str]) -> list[str]:
+def _expand(template: list[str | int], match: regex.Match[str]) -> list[str]:
     return [part if isinstance(part, str) else match[part] or "" for part in template]
 
 
 def _replacement(text: str) -> list[str | int]:
     """Split an XPath replacement into literal text and group numbers."""
     parts: list[str | int] = []
-    for token in re.finditer(r"\\([\\$])|\$(\d)|([\\$])|([^\\$]+)", text):
+    for token in regex.finditer(r"\\([\\$])|\$(\d)|([\\$])|([^\\$]+)", text):
         escaped, group, stray, literal = token.groups()
         if stray:
             raise ValueError("a lone '\\' or '$' in a replacement")
@@ -126,15 +152,17 @@ def _replacement(text: str) -> list[str | int]:
 
 @builtin("split", "string: string", "delimiter: string")
 def split(string: str, delimiter: str) -> list[str]:
-    regex = re.compile(delimiter)
-    if regex.fullmatch(""):
+    compiled = regex.compile(delimiter)
+    if compiled.fullmatch(""):
         raise ValueError("delimiter matches the empty string")
-    return [part for part in regex.split(string) if part is not None]
+    parts = _bounded("split", lambda t: compiled.split(string, timeout=t))
+    return [part for part in parts if part is not None]
 
 
 @builtin("extract", "string: string", "pattern: string")
 def extract(string: str, pattern: str) -> list[str]:
-    return [m[0] for m in re.finditer(pattern, string)]
+    compiled = regex.compile(pattern)
+    return _bounded("extract", lambda t: [m[0] for m in compiled.finditer(string, timeout=t)])
 
 
 @builtin(

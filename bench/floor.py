@@ -13,7 +13,6 @@ from functools import cache
 
 from producer.connection import RedisClient, connect
 from producer.envelope import task_message
-from producer.keys import TASK_NAME
 from worker.app import app, settings
 
 PING = "bench.ping"
@@ -33,7 +32,7 @@ def ping_message(stream: str, queue: str) -> str:
     """A ``bench.ping(stream)`` message in the same hand-built format as a job's."""
     message = json.loads(task_message(stream, queue))
     message["headers"]["task"] = PING
-    return json.dumps(message).replace(TASK_NAME, PING)
+    return json.dumps(message)
 
 
 def round_trip_ms(redis: RedisClient, queue: str, stream: str) -> float:

@@ -72,26 +72,26 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
         s.control.script(realtime.ENDPOINT, latencyMs=100)
         # The ceiling: boto3 alone in one process (this one), as many calls in flight as the
         # default worker keeps; no Celery, no Redis.
-        in_flight = realtime.InFlightSampler(s.control)
+        in_flight = realtime.in_flight_sampler(s.control)
         in_flight.start()
         d = realtime.direct(s, n, params["b3_direct_concurrency"])
         out["b3_direct_one_process_jobs_per_s"] = round(d["jobs_per_s"], 1)
-        out["b3_direct_in_flight_mean"] = in_flight.stop()["mean"]
+        out["b3_direct_in_flight_mean"] = realtime.busy_mean_and_peak(in_flight.stop())[0]
         for pool, concurrency in params["b3_pools"]:
             worker = s.worker(f"b3-{pool}-{concurrency}", pool=pool, concurrency=concurrency)
-            sampler = realtime.RssSampler(worker)
-            sampler.start()
-            in_flight = realtime.InFlightSampler(s.control)
+            rss = realtime.rss_sampler(worker)
+            in_flight = realtime.in_flight_sampler(s.control)
+            rss.start()
             in_flight.start()
             figures = realtime.pipeline(s, n, f"bench:b3:{pool}:{concurrency}")
-            rss = sampler.stop()
-            calls = in_flight.stop()
+            peak_rss = max(rss.stop())
+            calls_mean, calls_peak = realtime.busy_mean_and_peak(in_flight.stop())
             s.stop_extra()
             key = f"{pool}-{concurrency}"
             out[f"b3_{key}_jobs_per_s"] = round(figures["jobs_per_s"], 1)
-            out[f"b3_{key}_in_flight_mean"] = calls["mean"]
-            out[f"b3_{key}_in_flight_peak"] = calls["peak"]
-            out[f"b3_{key}_rss_mb"] = rss
+            out[f"b3_{key}_in_flight_mean"] = calls_mean
+            out[f"b3_{key}_in_flight_peak"] = calls_peak
+            out[f"b3_{key}_rss_mb"] = round(peak_rss, 1)
     default = f"threads-{params['default_concurrency']}"
     out["b3_jobs_per_s"] = out[f"b3_{default}_jobs_per_s"]
     out["b3_ratio_to_direct"] = round(

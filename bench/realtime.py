@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -106,44 +107,41 @@ def added_latency(stack: Stack, n: int, stream: str) -> dict[str, float]:
     }
 
 
-class RssSampler(threading.Thread):
-    """The highest RSS a process (with children) reaches while a benchmark runs."""
+class Sampler(threading.Thread):
+    """Reads a gauge every ``interval`` seconds while a benchmark runs (once more at stop)."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, read: Callable[[], float], interval: float = 0.1) -> None:
         super().__init__(daemon=True)
-        self.service = service
-        self.peak = 0.0
+        self._read = read
+        self._interval = interval
+        self.samples: list[float] = []
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.wait(0.2):
-            self.peak = max(self.peak, rss_mb(self.service))
+        while not self._stop_event.wait(self._interval):
+            self.samples.append(self._read())
 
-    def stop(self) -> float:
+    def stop(self) -> list[float]:
         self._stop_event.set()
         self.join()
-        return round(max(self.peak, rss_mb(self.service)), 1)
+        self.samples.append(self._read())
+        return self.samples
 
 
-class InFlightSampler(threading.Thread):
-    """Real-time calls the emulator is serving at once, sampled while a benchmark runs."""
+def rss_sampler(service: Any) -> Sampler:
+    """Resident memory of a worker (with its children) in MB."""
+    return Sampler(lambda: rss_mb(service), 0.2)
 
-    def __init__(self, control: Any) -> None:
-        super().__init__(daemon=True)
-        self.control = control
-        self.samples: list[int] = []
-        self._stop_event = threading.Event()
 
-    def run(self) -> None:
-        while not self._stop_event.wait(0.1):
-            self.samples.append(int(self.control.stats()["inFlight"]))
+def in_flight_sampler(control: Any) -> Sampler:
+    """Real-time calls the emulator is serving at once."""
+    return Sampler(lambda: float(control.stats()["inFlight"]))
 
-    def stop(self) -> dict[str, float]:
-        """Mean over the samples with calls in flight (ramp-up and tail included), and peak."""
-        self._stop_event.set()
-        self.join()
-        busy = [n for n in self.samples if n] or [0]
-        return {"mean": round(statistics.fmean(busy), 1), "peak": max(busy)}
+
+def busy_mean_and_peak(samples: list[float]) -> tuple[float, float]:
+    """Mean over the samples with calls in flight (ramp-up and tail included), and the peak."""
+    busy = [n for n in samples if n] or [0.0]
+    return round(statistics.fmean(busy), 1), max(busy)
 
 
 def _pct(values_s: list[float], pct: float) -> float:

@@ -71,7 +71,10 @@ class LuaScript:
             return client.evalsha(self.ensure_loaded(client), len(keys), *keys, *args)
 
     def run_many(self, client: RedisClient, calls: list[tuple[list[str], list[Any]]]) -> list[Any]:
-        """Run the script once per (keys, args) in one pipelined round trip."""
+        """Run the script once per (keys, args) in one pipelined round trip (a lone call
+        goes without a pipeline, which costs more than it saves for one command)."""
+        if len(calls) == 1:
+            return [self(client, *calls[0])]
         sha = self.ensure_loaded(client)
         results = self._pipeline(client, sha, calls)
         if any(isinstance(r, NoScriptError) for r in results):

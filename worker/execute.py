@@ -147,11 +147,7 @@ class JobRunner:
     def _begin(self, job_ids: list[str]) -> list[_Begun]:
         now = repr(time.time())
         calls = [([job_key(job_id), QUEUED], [now, job_id]) for job_id in job_ids]
-        records = (
-            _BEGIN.run_many(self._redis, calls)
-            if len(calls) > 1
-            else [_BEGIN(self._redis, *calls[0])]
-        )
+        records = _BEGIN.run_many(self._redis, calls)
         return [
             _Begun(doc, state, int(attempts or 0), reply_to, staged)
             for doc, state, attempts, reply_to, staged in records

@@ -86,7 +86,7 @@ def post_many(
         )
         for result, stream in items
     ]
-    entries = _POST.run_many(redis, calls) if len(calls) > 1 else [_POST(redis, *calls[0])]
+    entries = _POST.run_many(redis, calls)
     return [str(e) if e else None for e in entries]
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from emulator.control import EmulatorControl
 from ops.local import Service, wait_until
 from producer.connection import RedisClient, connect
+from producer.contract import Result
 from producer.envelope import task_message
 from producer.keys import QUEUED, JobField, job_key
 from producer.results import service_status, stored_result, stream_tail, wait_for
 from producer.settings import Settings
 from producer.submit import Producer
 from tests.integration.conftest import make_job
+from worker import retry
 
 
 def _queued_messages(redis_client: RedisClient, queue: str) -> list[list[str]]:
@@ -56,8 +58,9 @@ def test_bulk_submission_puts_up_to_batch_size_ids_in_each_message(
     assert [i for m in messages for i in m] == [s.job_id for s in subs]
     assert all(s.enqueued for s in subs)
     assert all(redis_client.zscore(QUEUED, s.job_id) is not None for s in subs)
+    retry.schedule(redis_client, settings, subs[0].job_id, 60, "ThrottlingException")
     queue = service_status(redis_client, settings)["queue"]
-    assert (queue["length"], queue["jobsWaiting"]) == (3, 19)
+    assert (queue["length"], queue["jobsWaiting"], queue["retriesWaiting"]) == (3, 19, 1)
     assert queue["oldestWaitingSeconds"] >= 0
 
 
@@ -81,8 +84,7 @@ def test_an_existing_id_in_a_bulk_submission_is_skipped_and_the_rest_enqueued_al
 
 
 def test_a_message_carrying_several_jobs_runs_each_once_and_skips_a_done_one(
-    worker: Service,
-    producer: Producer,
+    run_jobs: Callable[..., list[Result]],
     redis_client: RedisClient,
     settings: Settings,
     endpoint: str,
@@ -91,13 +93,12 @@ def test_a_message_carrying_several_jobs_runs_each_once_and_skips_a_done_one(
 ) -> None:
     emulator.script(endpoint, latencyMs=200)
     cursor = stream_tail(redis_client, stream)
-    [done] = producer.submit_many([make_job(endpoint, stream)])
-    list(wait_for(redis_client, {done.job_id: stream}, {stream: cursor}, timeout=30))
+    [done] = run_jobs(make_job(endpoint, stream))
     parked = _parked_producer(redis_client, settings)
     subs = parked.submit_many([make_job(endpoint, stream) for _ in range(5)])
     ids = [s.job_id for s in subs]
     # A redelivered batch: the same message again, plus a job that finished long ago.
-    redis_client.lpush(settings.queue, task_message([done.job_id, *ids, ids[0]], settings.queue))
+    redis_client.lpush(settings.queue, task_message([done.id, *ids, ids[0]], settings.queue))
 
     results = list(wait_for(redis_client, dict.fromkeys(ids, stream), {stream: cursor}, timeout=30))
 
@@ -105,7 +106,7 @@ def test_a_message_carrying_several_jobs_runs_each_once_and_skips_a_done_one(
     assert all(r.status == "completed" and r.attempts == 1 for r in results)
     assert emulator.invocations(endpoint)["count"] == 1 + 5
     assert redis_client.xlen(stream) == 1 + 5  # the done job posted nothing new
-    assert redis_client.hget(job_key(done.job_id), JobField.ATTEMPTS) == "1"
+    assert redis_client.hget(job_key(done.id), JobField.ATTEMPTS) == "1"
 
 
 def test_a_message_with_too_many_ids_is_answered_not_run(

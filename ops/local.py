@@ -217,7 +217,7 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
 
 def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> Service:
     """A real ``smq poller`` process; returns once it has started its loop."""
-    argv = [sys.executable, "-m", "producer.cli", "poller"]
+    argv = [sys.executable, "-m", "cli.main", "poller"]
     service = _spawn(f"poller-{name}", argv, workdir, env)
     _await_line(service, "poller_started", 30)
     return service

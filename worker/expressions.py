@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from feel import compile_expression, to_json
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import InputError
-from worker.feel import compile_expression, to_json
 
 
 def result_variables(job: JobContext, response: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from producer.connection import connect
 from producer.errors import InputError
 from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME
 from worker.app import app, settings
-from worker.execute import JobRunner
 from worker.retry import RetryMover
+from worker.runner import JobRunner
 
 log = structlog.get_logger("worker.task")
 

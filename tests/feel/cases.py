@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal as D
 from typing import Any
 
-from worker.feel.temporal import YearMonthDuration
-from worker.feel.values import Range
+from feel.temporal import YearMonthDuration
+from feel.values import Range
 
 CONTEXT: dict[str, Any] = {
     "x": 5,

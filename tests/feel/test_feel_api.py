@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from worker.feel import Expression, compile_expression, evaluate, to_json, warm_up
-from worker.feel.functions import MULTI_WORD_NAMES
-from worker.feel.parser import parse
-from worker.feel.temporal import YearMonthDuration
-from worker.feel.values import from_json
+from feel import Expression, compile_expression, evaluate, to_json, warm_up
+from feel.functions import MULTI_WORD_NAMES
+from feel.parser import parse
+from feel.temporal import YearMonthDuration
+from feel.values import from_json
 
 
 def test_the_same_text_compiles_once() -> None:

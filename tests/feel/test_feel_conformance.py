@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from worker.feel import evaluate
+from feel import evaluate
 
 from .cases import CASES, CONTEXT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from worker.feel import compile_expression, to_json
+from feel import compile_expression, to_json
 
 RESULT_EXPRESSION = """={
   score: response.body.predictions[1].score,

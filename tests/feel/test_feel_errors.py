@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from producer.errors import InputError
-from worker.feel import (
+from feel import (
     FeelError,
     FeelEvaluationError,
     FeelSyntaxError,
     compile_expression,
     iteration,
 )
-from worker.feel import evaluate as feel
+from feel import evaluate as feel
+from producer.errors import InputError
 
 
 def syntax_error(text: str) -> FeelSyntaxError:

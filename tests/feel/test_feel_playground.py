@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from worker.feel.playground import run
+from feel.playground import run
 
 
 def test_a_value_is_printed_as_json() -> None:

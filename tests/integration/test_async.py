@@ -224,7 +224,7 @@ def test_status_summary_reports_pending_inferences_and_the_oldest_age(
 
     def summary() -> dict[str, Any]:
         done = subprocess.run(
-            [sys.executable, "-m", "producer.cli", "status"],
+            [sys.executable, "-m", "cli.main", "status"],
             env=cli_env,
             capture_output=True,
             text=True,

@@ -8,10 +8,10 @@ import pytest
 
 from producer.contract import Input
 from producer.errors import InputError
+from worker.poller import completion
+from worker.poller.pending import Pending, access_digest, access_json, prefix_of
+from worker.poller.schedule import check_interval
 from worker.sagemaker.asynchronous import Started, build_request, split_s3_uri, staging_location
-from worker.tracking import completion
-from worker.tracking.pending import Pending, access_digest, access_json, prefix_of
-from worker.tracking.schedule import check_interval
 
 
 def make_input(**fields: object) -> Input:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from producer.cli import InputFileError, read_documents
+from cli.main import InputFileError, read_documents
 from producer.schema import schemas
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
@@ -42,7 +42,7 @@ def test_empty_input_is_an_error() -> None:
 
 
 def test_feel_command_prints_the_value_or_the_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from producer.cli import main
+    from cli.main import main
 
     assert main(["feel", "=x.score * 2", "--context", '{"x": {"score": 0.4}}']) == 0
     assert capsys.readouterr().out.strip() == "0.8"

@@ -1,7 +1,7 @@
 """InvokeEndpointAsync: stage an inline body in S3 if needed, start the inference, return at once.
 
 The call only queues the inference; SageMaker writes the output (or a failure file) to S3
-later. Tracking that is ``worker.tracking``'s job, not a worker thread's.
+later. Tracking that is ``worker.poller``'s job, not a worker thread's.
 """
 
 from __future__ import annotations

@@ -148,13 +148,13 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_poller(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from worker.tracking.poller import main as run_poller  # the worker side, loaded on demand
+    from worker.poller.loop import main as run_poller  # the worker side, loaded on demand
 
     return run_poller()
 
 
 def cmd_feel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from worker.feel.playground import run  # the evaluator lives with the worker
+    from feel.playground import run  # the evaluator lives with the worker
 
     code, text = run(args.expression, args.context)
     print(text, file=out if code == 0 else err)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from worker.feel import FeelError, evaluate, to_json
+from feel import FeelError, evaluate, to_json
 
 EXIT_OK = 0
 EXIT_USAGE = 2

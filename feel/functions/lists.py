@@ -8,9 +8,9 @@ from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from worker.feel import operators
-from worker.feel.functions.registry import builtin, items_of
-from worker.feel.values import FeelFunction, kind
+from feel import operators
+from feel.functions.registry import builtin, items_of
+from feel.values import FeelFunction, kind
 
 
 def _position(position: Decimal, size: int, *, past_end: bool = False) -> int | None:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DecimalException
 from typing import Any
 
-from worker.feel import temporal_arithmetic
-from worker.feel.values import kind
+from feel import temporal_arithmetic
+from feel.values import kind
 
 NUMBERS = Context(prec=34, rounding=ROUND_HALF_EVEN, Emax=6144, Emin=-6143)
 """Decimal128 as DMN defines it; a private context, so the thread's context is left alone."""

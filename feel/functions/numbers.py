@@ -14,8 +14,8 @@ from decimal import (
     Decimal,
 )
 
-from worker.feel.functions.registry import builtin
-from worker.feel.operators import NUMBERS
+from feel.functions.registry import builtin
+from feel.operators import NUMBERS
 
 _MAX_SCALE = 6176  # decimal128's exponent range bounds a scale in FEEL
 

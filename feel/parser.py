@@ -16,10 +16,10 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from worker.feel import nodes
-from worker.feel.errors import FeelSyntaxError
-from worker.feel.functions import MULTI_WORD_NAMES
-from worker.feel.syntax import ToNodes
+from feel import nodes
+from feel.errors import FeelSyntaxError
+from feel.functions import MULTI_WORD_NAMES
+from feel.syntax import ToNodes
 
 _FRIENDLY = {
     "NAME": "a name",
@@ -46,7 +46,7 @@ _MAX_EXPECTED = 8
 
 
 def _grammar() -> str:
-    text = resources.files("worker.feel").joinpath("grammar.lark").read_text(encoding="utf-8")
+    text = resources.files("feel").joinpath("grammar.lark").read_text(encoding="utf-8")
     names = "|".join(r"\s+".join(map(re.escape, n.split())) for n in MULTI_WORD_NAMES)
     return text + f"\nMW_NAME.2: /(?:{names})(?=\\s*\\()/\n"
 

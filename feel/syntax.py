@@ -13,8 +13,8 @@ from typing import Any
 
 from lark import Token, Transformer, v_args
 
-from worker.feel import nodes
-from worker.feel.temporal import parse_temporal
+from feel import nodes
+from feel.temporal import parse_temporal
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{6}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'"}

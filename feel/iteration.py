@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from worker.feel import nodes
-from worker.feel.errors import FeelEvaluationError
-from worker.feel.scope import Evaluator, Scope
+from feel import nodes
+from feel.errors import FeelEvaluationError
+from feel.scope import Evaluator, Scope
 
 MAX_ITERATIONS = 1_000_000
 """Bindings one for/some/every (or ``a..b`` range) may go through: a typo like ``1..1e9``, or

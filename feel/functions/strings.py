@@ -15,8 +15,8 @@ from typing import TypeVar
 
 import regex
 
-from worker.feel.errors import FeelEvaluationError
-from worker.feel.functions.registry import builtin
+from feel.errors import FeelEvaluationError
+from feel.functions.registry import builtin
 
 _FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
 # Longest one regular-expression call may run (seconds); then the expression fails.

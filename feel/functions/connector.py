@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from worker.feel.functions.registry import builtin
+from feel.functions.registry import builtin
 
 
 @builtin("bpmnError", "code: string", "message: string", "variables?: context|null")

@@ -26,12 +26,12 @@ from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
 from producer.settings import Settings, get_settings
 from worker import logs, publish
+from worker.poller import completion
+from worker.poller.pending import Pending, PendingStore, prefix_of
+from worker.poller.s3check import S3Checker
+from worker.poller.schedule import check_interval
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
-from worker.tracking import completion
-from worker.tracking.pending import Pending, PendingStore, prefix_of
-from worker.tracking.s3check import S3Checker
-from worker.tracking.schedule import check_interval
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from worker.feel.temporal import YearMonthDuration, format_temporal
+from feel.temporal import YearMonthDuration, format_temporal
 
 
 @dataclass(frozen=True, slots=True)

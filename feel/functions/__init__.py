@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from worker.feel.functions import (  # noqa: F401 - imported to register the built-ins
+from feel.functions import (  # noqa: F401 - imported to register the built-ins
     connector,
     contexts,
     conversion,
@@ -14,7 +14,7 @@ from worker.feel.functions import (  # noqa: F401 - imported to register the bui
     numbers,
     strings,
 )
-from worker.feel.functions.registry import BUILTINS, Binding, bind_named, bind_positional
+from feel.functions.registry import BUILTINS, Binding, bind_named, bind_positional
 
 MULTI_WORD_NAMES: tuple[str, ...] = tuple(
     sorted((name for name in BUILTINS if " " in name), key=len, reverse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.feel.functions.registry import builtin, items_of
+from feel.functions.registry import builtin, items_of
 
 
 def _keys(key: str | list[Any]) -> list[str] | None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.feel import calls, iteration, nodes, operators
-from worker.feel.scope import MISSING, Evaluator, Scope
-from worker.feel.temporal_arithmetic import property_of
-from worker.feel.values import Range, kind
+from feel import calls, iteration, nodes, operators
+from feel.scope import MISSING, Evaluator, Scope
+from feel.temporal_arithmetic import property_of
+from feel.values import Range, kind
 
 
 def compile_node(node: nodes.Node) -> Evaluator:

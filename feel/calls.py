@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from worker.feel import nodes
-from worker.feel.errors import FeelEvaluationError
-from worker.feel.functions import BUILTINS, Binding, bind_named, bind_positional
-from worker.feel.scope import MISSING, Evaluator, Scope
-from worker.feel.temporal_arithmetic import property_of
-from worker.feel.values import FeelFunction
+from feel import nodes
+from feel.errors import FeelEvaluationError
+from feel.functions import BUILTINS, Binding, bind_named, bind_positional
+from feel.scope import MISSING, Evaluator, Scope
+from feel.temporal_arithmetic import property_of
+from feel.values import FeelFunction
 
 Compile = Callable[[nodes.Node], Evaluator]
 

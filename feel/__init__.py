@@ -15,11 +15,11 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from worker.feel.compiler import compile_node
-from worker.feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
-from worker.feel.parser import parse
-from worker.feel.scope import Evaluator, Scope
-from worker.feel.values import from_json, to_json
+from feel.compiler import compile_node
+from feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
+from feel.parser import parse
+from feel.scope import Evaluator, Scope
+from feel.values import from_json, to_json
 
 __all__ = [
     "Expression",

@@ -20,9 +20,9 @@ from typing import Any
 
 import regex
 
-from worker.feel.errors import FeelEvaluationError
-from worker.feel.temporal import YearMonthDuration
-from worker.feel.values import FeelFunction, Range
+from feel.errors import FeelEvaluationError
+from feel.temporal import YearMonthDuration
+from feel.values import FeelFunction, Range
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from worker.feel import operators
-from worker.feel.functions.registry import builtin
-from worker.feel.values import to_text
+from feel import operators
+from feel.functions.registry import builtin
+from feel.values import to_text
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPING = {" ", ",", ".", None}

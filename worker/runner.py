@@ -24,12 +24,12 @@ from producer.keys import BEGIN_LUA, MAX_IDS_PER_MESSAGE, QUEUED, JobField, JobS
 from producer.settings import Settings
 from worker import expressions, publish, retry
 from worker.logs import redacting
+from worker.poller.pending import PendingStore, Tracked, access_json
+from worker.poller.schedule import check_interval
 from worker.retry import max_attempts, retry_delay
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
-from worker.tracking.pending import PendingStore, Tracked, access_json
-from worker.tracking.schedule import check_interval
 
 log = structlog.get_logger("worker.job")
 _BEGIN = LuaScript(BEGIN_LUA)

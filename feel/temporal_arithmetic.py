@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 from typing import Any
 
-from worker.feel.temporal import YearMonthDuration, total_micros
+from feel.temporal import YearMonthDuration, total_micros
 
 _ANCHOR = date(2000, 1, 1)  # any day: time-of-day arithmetic borrows one and drops it again
 

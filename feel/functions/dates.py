@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from worker.feel.functions.registry import builtin
-from worker.feel.temporal import (
+from feel.functions.registry import builtin
+from feel.temporal import (
     YearMonthDuration,
     parse_date,
     parse_date_time,

@@ -8,9 +8,9 @@ from typing import Any
 from producer.contract import JobContext, Result
 from producer.errors import PermanentError, SmqError
 from worker import expressions, publish
+from worker.poller.pending import Pending
 from worker.sagemaker.payload import decode_body
 from worker.secrets import Redactor
-from worker.tracking.pending import Pending
 
 FAILURE_MESSAGE_CAP = publish.MAX_ERROR_MESSAGE
 

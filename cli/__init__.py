@@ -1,0 +1,1 @@
+"""The `smq` command: the one module that may import the producer and the worker side."""

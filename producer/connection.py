@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -56,6 +57,11 @@ class LuaScript:
     def __init__(self, source: str) -> None:
         self.source = source
         self.sha: str | None = None
+
+    @classmethod
+    def beside(cls, module_file: str, name: str) -> LuaScript:
+        """The script in the file ``name`` next to the module that runs it, read once."""
+        return cls(Path(module_file).with_name(name).read_text(encoding="utf-8"))
 
     def ensure_loaded(self, client: RedisClient) -> str:
         if self.sha is None:

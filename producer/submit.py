@@ -11,10 +11,10 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import Job, parse_job
 from producer.envelope import task_message
 from producer.errors import FieldProblem, JobValidationError
-from producer.keys import ENQUEUE_LUA, QUEUED, job_key
+from producer.keys import QUEUED, job_key
 from producer.settings import Settings
 
-_ENQUEUE = LuaScript(ENQUEUE_LUA)
+_ENQUEUE = LuaScript.beside(__file__, "enqueue.lua")
 
 
 class Submission(NamedTuple):

@@ -11,12 +11,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from producer.connection import LuaScript, RedisClient
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
-from producer.keys import POST_RESULT_LUA, job_key
+from producer.keys import job_key
 from producer.settings import Settings
 from worker import expressions
 from worker.secrets import Redactor
 
-_POST = LuaScript(POST_RESULT_LUA)
+_POST = LuaScript.beside(__file__, "post_result.lua")
 # Camunda cuts error messages at 6,000 characters; engines store them in incidents.
 MAX_ERROR_MESSAGE = 6000
 

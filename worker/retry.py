@@ -18,9 +18,7 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import Job
 from producer.envelope import task_message
 from producer.keys import (
-    CLAIM_STALE_LUA,
     JOB_PREFIX,
-    MOVE_DUE_RETRIES_LUA,
     QUEUED,
     RETRY_DUE,
     JobField,
@@ -30,8 +28,8 @@ from producer.keys import (
 from producer.settings import Settings
 
 log = structlog.get_logger("worker.retry")
-_MOVE = LuaScript(MOVE_DUE_RETRIES_LUA)
-_CLAIM_STALE = LuaScript(CLAIM_STALE_LUA)
+_MOVE = LuaScript.beside(__file__, "move_due_retries.lua")
+_CLAIM_STALE = LuaScript.beside(__file__, "claim_stale.lua")
 _STALE_EVERY = 20  # retry-scan ticks between looks for lost messages (5 s by default)
 
 

@@ -20,7 +20,7 @@ import structlog
 from producer.connection import LuaScript, RedisClient
 from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
-from producer.keys import BEGIN_LUA, MAX_IDS_PER_MESSAGE, QUEUED, JobField, JobState, job_key
+from producer.keys import MAX_IDS_PER_MESSAGE, QUEUED, JobField, JobState, job_key
 from producer.settings import Settings
 from worker import expressions, publish, retry
 from worker.logs import redacting
@@ -32,7 +32,7 @@ from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
 
 log = structlog.get_logger("worker.job")
-_BEGIN = LuaScript(BEGIN_LUA)
+_BEGIN = LuaScript.beside(__file__, "begin.lua")
 # SageMaker's defaults when a job sets neither (seconds).
 DEFAULT_REQUEST_TTL = 6 * 3600
 DEFAULT_INVOCATION_TIMEOUT = 15 * 60

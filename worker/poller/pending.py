@@ -22,17 +22,14 @@ from producer.contract import ACCESS_FIELDS
 from producer.keys import (
     ASYNC_DUE,
     ASYNC_OLDEST,
-    ASYNC_PREFIXES,
-    CLAIM_LUA,
     JobField,
     JobState,
-    access_key,
     job_key,
-    locations_key,
 )
+from worker.poller.keys import ASYNC_PREFIXES, access_key, locations_key
 from worker.sagemaker.asynchronous import Started, split_s3_uri
 
-_CLAIM = LuaScript(CLAIM_LUA)
+_CLAIM = LuaScript.beside(__file__, "claim.lua")
 _LOAD_FIELDS = (
     JobField.CONTEXT,
     JobField.STATE,

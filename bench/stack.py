@@ -15,7 +15,7 @@ from botocore.config import Config
 from emulator.control import EmulatorControl
 from ops.local import ROOT, Service, start_emulator, start_poller, start_redis, start_worker
 from producer.connection import RedisClient, connect
-from producer.settings import Settings
+from worker.settings import WorkerSettings
 
 WORKDIR = ROOT / ".bench" / "run"
 SECRETS = {"SECRET_BENCH_KEY": "bench-access", "SECRET_BENCH_SECRET": "bench-secret-value"}
@@ -26,7 +26,7 @@ class Stack:
     redis: Service
     emulator: Service
     control: EmulatorControl
-    settings: Settings
+    settings: WorkerSettings
     client: RedisClient
     env: dict[str, str]
     extra: list[Service] = field(default_factory=list)
@@ -92,7 +92,7 @@ def stack(*, s3_builtin: bool = False) -> Iterator[Stack]:
         "AWS_EC2_METADATA_DISABLED": "true",
         **SECRETS,
     }
-    settings = Settings(redis_url=redis.url)
+    settings = WorkerSettings(redis_url=redis.url)
     result = Stack(redis, emulator, EmulatorControl(emulator.url), settings, connect(settings), env)
     try:
         yield result

@@ -26,8 +26,8 @@ from ops.local import (
 )
 from producer.connection import connect
 from producer.results import stream_tail, wait_for
-from producer.settings import Settings
 from producer.submit import Producer
+from worker.settings import WorkerSettings
 
 WORKDIR = ROOT / ".demo"
 EXAMPLES = ["camunda-job.json", "csv-job.json", "model-error-job.json", "async-job.json"]
@@ -107,7 +107,7 @@ def script_emulator(control: EmulatorControl) -> None:
 
 
 def run_samples(redis_url: str) -> None:
-    settings = Settings(redis_url=redis_url)
+    settings = WorkerSettings(redis_url=redis_url)
     redis = connect(settings)
     documents = [json.loads((ROOT / "examples" / name).read_text()) for name in EXAMPLES]
     cursor = stream_tail(redis, settings.result_stream)

@@ -6,19 +6,35 @@ import json
 
 from ops.local import ROOT
 from producer.schema import schemas
-from producer.settings import markdown_table
+from producer.settings import Settings, markdown_table
+from worker.settings import WorkerSettings
 
-START, END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+# Marker name in the README → the table between its start and end markers.
+TABLES = {
+    "settings-table": lambda: markdown_table(Settings),
+    "worker-settings-table": lambda: markdown_table(WorkerSettings, skip=Settings),
+}
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def render(text: str) -> str:
+    """``text`` with every generated table replaced by its current version."""
+    for name, table in TABLES.items():
+        start, end = markers(name)
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{table()}\n{end}{tail}"
+    return text
 
 
 def main() -> None:
     for name, schema in schemas().items():
         (ROOT / "schema" / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n")
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{markdown_table()}\n{END}{tail}")
+    readme.write_text(render(readme.read_text()))
 
 
 if __name__ == "__main__":

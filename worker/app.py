@@ -16,10 +16,10 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 
-from producer.settings import get_settings
 from worker import logs
+from worker.settings import get_worker_settings
 
-settings = get_settings()
+settings = get_worker_settings()
 
 app = Celery("smq", broker=settings.redis_url, include=["worker.tasks"])
 app.conf.update(

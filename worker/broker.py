@@ -21,9 +21,9 @@ from kombu.utils.encoding import bytes_to_str
 from producer.contract import JOB_ID_PATTERN
 from producer.errors import InputError
 from producer.keys import DEAD_LETTER_STREAM, JobField, job_key
-from producer.settings import get_settings
 from worker import publish
 from worker.secrets import Redactor
+from worker.settings import get_worker_settings
 
 # Raw items kept in the dead-letter stream are cut to this size.
 MAX_DEAD_ITEM = 64 * 1024
@@ -134,7 +134,7 @@ class Channel(kombu_redis.Channel):
 
     def _answer(self, job_id: str, exc: Exception) -> None:
         """A failed result for an unreadable message that still names its job."""
-        settings = get_settings()
+        settings = get_worker_settings()
         error = InputError(
             f"the job's queue message could not be read: {exc}"[:1000], code="UnreadableMessage"
         )

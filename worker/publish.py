@@ -12,9 +12,9 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
 from producer.keys import job_key
-from producer.settings import Settings
 from worker import expressions
 from worker.secrets import Redactor
+from worker.settings import WorkerSettings
 
 _POST = LuaScript.beside(__file__, "post_result.lua")
 # Camunda cuts error messages at 6,000 characters; engines store them in incidents.
@@ -62,13 +62,13 @@ def error_info(error: SmqError, redactor: Redactor) -> ErrorInfo:
     )
 
 
-def post(redis: RedisClient, settings: Settings, result: Result, stream: str) -> str | None:
+def post(redis: RedisClient, settings: WorkerSettings, result: Result, stream: str) -> str | None:
     """Post ``result`` unless the job is already done; returns the entry id or None."""
     return post_many(redis, settings, [(result, stream)])[0]
 
 
 def post_many(
-    redis: RedisClient, settings: Settings, items: list[tuple[Result, str]]
+    redis: RedisClient, settings: WorkerSettings, items: list[tuple[Result, str]]
 ) -> list[str | None]:
     """Post several results in one pipelined round trip (the poller finishes many at once)."""
     now = repr(time.time())
@@ -100,7 +100,7 @@ class GroupPoster:
     own result is posted (or raises what posting it raised), as ``post`` does.
     """
 
-    def __init__(self, redis: RedisClient, settings: Settings) -> None:
+    def __init__(self, redis: RedisClient, settings: WorkerSettings) -> None:
         self._redis = redis
         self._settings = settings
         self._lock = threading.Lock()

@@ -25,7 +25,7 @@ from producer.keys import (
     JobState,
     job_key,
 )
-from producer.settings import Settings
+from worker.settings import WorkerSettings
 
 log = structlog.get_logger("worker.retry")
 _MOVE = LuaScript.beside(__file__, "move_due_retries.lua")
@@ -38,7 +38,7 @@ def max_attempts(job: Job) -> int:
     return max(1, job.retries)
 
 
-def retry_delay(job: Job, attempt: int, settings: Settings) -> float:
+def retry_delay(job: Job, attempt: int, settings: WorkerSettings) -> float:
     """The job's ``retryBackoff`` when set; else doubling from the initial delay to the cap,
     jittered ±20% so a throttling storm's victims do not return together."""
     if job.headers.retry_backoff is not None:
@@ -47,7 +47,9 @@ def retry_delay(job: Job, attempt: int, settings: Settings) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
-def schedule(redis: RedisClient, settings: Settings, job_id: str, delay: float, code: str) -> None:
+def schedule(
+    redis: RedisClient, settings: WorkerSettings, job_id: str, delay: float, code: str
+) -> None:
     """Park the job's next attempt; one MULTI so its state and its message agree."""
     due = time.time() + delay
     with redis.pipeline(transaction=True) as pipe:
@@ -63,11 +65,11 @@ def schedule(redis: RedisClient, settings: Settings, job_id: str, delay: float, 
         pipe.execute()
 
 
-def move_due(redis: RedisClient, settings: Settings, limit: int = 1000) -> int:
+def move_due(redis: RedisClient, settings: WorkerSettings, limit: int = 1000) -> int:
     return int(_MOVE(redis, [RETRY_DUE, settings.queue, QUEUED], [time.time(), limit]))
 
 
-def requeue_stale(redis: RedisClient, settings: Settings, limit: int = 500) -> int:
+def requeue_stale(redis: RedisClient, settings: WorkerSettings, limit: int = 500) -> int:
     """Queue again the jobs whose message seems lost (queued a visibility timeout ago and
     never started); a duplicate is harmless, the job's state turns it into a no-op."""
     now = time.time()
@@ -86,7 +88,7 @@ def requeue_stale(redis: RedisClient, settings: Settings, limit: int = 500) -> i
 class RetryMover(threading.Thread):
     """The per-worker thread that puts due retries back on the queue."""
 
-    def __init__(self, redis: RedisClient, settings: Settings) -> None:
+    def __init__(self, redis: RedisClient, settings: WorkerSettings) -> None:
         super().__init__(name="smq-retry-mover", daemon=True)
         self._redis = redis
         self._settings = settings

@@ -21,7 +21,6 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import InvocationType, Job, Result, parse_job
 from producer.errors import InputError, SmqError
 from producer.keys import MAX_IDS_PER_MESSAGE, QUEUED, JobField, JobState, job_key
-from producer.settings import Settings
 from worker import expressions, publish, retry
 from worker.logs import redacting
 from worker.poller.pending import PendingStore, Tracked, access_json
@@ -30,6 +29,7 @@ from worker.retry import max_attempts, retry_delay
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
+from worker.settings import WorkerSettings
 
 log = structlog.get_logger("worker.job")
 _BEGIN = LuaScript.beside(__file__, "begin.lua")
@@ -60,7 +60,7 @@ class JobRunner:
     def __init__(
         self,
         redis: RedisClient,
-        settings: Settings,
+        settings: WorkerSettings,
         clients: ClientCache | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -318,7 +318,7 @@ def _endpoint_of(raw: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _read_timeout(job: Job, settings: Settings) -> float | None:
+def _read_timeout(job: Job, settings: WorkerSettings) -> float | None:
     """A ``jobTimeout`` header shorter than the read timeout bounds the call; None otherwise."""
     limit = job.headers.job_timeout
     if limit is None or limit.total_seconds() >= settings.read_timeout:

@@ -20,8 +20,8 @@ from ops.local import Service, start_emulator, start_moto, start_redis, start_wo
 from producer.connection import RedisClient, connect
 from producer.contract import Result
 from producer.results import stream_tail, wait_for
-from producer.settings import Settings
 from producer.submit import Producer
+from worker.settings import WorkerSettings as Settings
 
 # Known secret values: the suite asserts they never show up in logs or results.
 STAGING_BUCKET = "smq-staging"

@@ -16,10 +16,10 @@ from producer.contract import Result
 from producer.envelope import task_message
 from producer.keys import QUEUED, JobField, job_key
 from producer.results import service_status, stored_result, stream_tail, wait_for
-from producer.settings import Settings
 from producer.submit import Producer
 from tests.integration.conftest import make_job
 from worker import retry
+from worker.settings import WorkerSettings as Settings
 
 
 def _queued_messages(redis_client: RedisClient, queue: str) -> list[list[str]]:

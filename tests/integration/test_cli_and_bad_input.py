@@ -17,8 +17,8 @@ from producer.connection import RedisClient
 from producer.envelope import task_message
 from producer.keys import DEAD_LETTER_STREAM, JobField, job_key
 from producer.results import ResultConsumer, stored_result
-from producer.settings import Settings
 from tests.integration.conftest import make_job
+from worker.settings import WorkerSettings as Settings
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,9 @@ from producer.connection import RedisClient, connect
 from producer.envelope import task_message
 from producer.keys import DEAD_LETTER_STREAM, QUEUED, JobField, job_key
 from producer.results import stream_tail, wait_for
-from producer.settings import Settings
 from producer.submit import Producer
 from tests.integration.conftest import make_job
+from worker.settings import WorkerSettings as Settings
 
 pytestmark = pytest.mark.integration
 

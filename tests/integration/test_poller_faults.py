@@ -14,9 +14,9 @@ from ops.local import Service, start_poller, wait_until
 from producer.connection import RedisClient
 from producer.keys import ASYNC_DUE
 from producer.results import service_status, stream_tail, wait_for
-from producer.settings import Settings
 from producer.submit import Producer
 from tests.integration.conftest import STAGING_BUCKET, make_job
+from worker.settings import WorkerSettings as Settings
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from producer.contract import Result
-from producer.settings import Settings
 from worker import publish
+from worker.settings import WorkerSettings as Settings
 
 
 class _FakeRedis:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from producer.contract import parse_job
-from producer.settings import Settings
 from worker.retry import max_attempts, retry_delay
+from worker.settings import WorkerSettings as Settings
 
 BASE: dict[str, Any] = {
     "variables": {

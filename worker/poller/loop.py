@@ -24,7 +24,6 @@ import structlog
 from producer.connection import RedisClient, connect
 from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
-from producer.settings import Settings, get_settings
 from worker import logs, publish
 from worker.poller import completion
 from worker.poller.pending import Pending, PendingStore, prefix_of
@@ -32,6 +31,7 @@ from worker.poller.s3check import S3Checker
 from worker.poller.schedule import check_interval
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Redactor, resolve
+from worker.settings import WorkerSettings, get_worker_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -68,7 +68,7 @@ class Poller:
     def __init__(
         self,
         redis: RedisClient,
-        settings: Settings,
+        settings: WorkerSettings,
         clients: ClientCache | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -272,7 +272,7 @@ class Poller:
 
 def main() -> int:
     """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress."""
-    settings = get_settings()
+    settings = get_worker_settings()
     logs.configure(settings)
     poller = Poller(connect(settings), settings)
     stop = threading.Event()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
-    from producer.settings import Settings
+    from worker.settings import WorkerSettings
 
 Service = Literal["sagemaker-runtime", "s3"]
 
@@ -46,7 +46,7 @@ def _digest(value: str | None) -> str | None:
 class ClientCache:
     """A bounded LRU of clients; bounded because credentials may differ per tenant."""
 
-    def __init__(self, settings: Settings, max_clients: int = 64) -> None:
+    def __init__(self, settings: WorkerSettings, max_clients: int = 64) -> None:
         common: dict[str, Any] = {
             "connect_timeout": settings.connect_timeout,
             "read_timeout": settings.read_timeout,

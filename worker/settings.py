@@ -1,0 +1,120 @@
+"""The worker side's settings: ``WorkerSettings`` adds what only workers and pollers use.
+
+It extends the client ``Settings`` (same ``SMQ_`` prefix), so a worker process holds one
+settings object with everything it reads, parsed once at start.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from producer.settings import Settings
+
+
+class WorkerSettings(Settings):
+    """Settings of worker and poller processes; each field is ``SMQ_<FIELD>``."""
+
+    result_stream_maxlen: int = Field(
+        1_000_000,
+        ge=1000,
+        description="Approximate cap on entries kept per result stream (XADD MAXLEN ~).",
+    )
+    secret_prefix: str = Field(
+        "SECRET_",
+        description="`{{secrets.NAME}}` is read on the worker from env var `<prefix>NAME`.",
+    )
+    worker_concurrency: int = Field(
+        64,
+        ge=1,
+        le=1024,
+        description="Queue messages a worker process runs at once (a thread each; a child "
+        "process each with prefork).",
+    )
+    worker_pool: Literal["threads", "prefork", "solo"] = Field(
+        "threads",
+        description="Celery pool of a worker process. Set it here: Celery reads `-P prefork` "
+        "on the command line as 'no choice made' and keeps the configured pool.",
+    )
+    connect_timeout: float = Field(5.0, gt=0, description="botocore connect timeout, seconds.")
+    read_timeout: float = Field(
+        70.0,
+        gt=0,
+        description="botocore read timeout, seconds (SageMaker real-time calls end at 60 s).",
+    )
+    visibility_timeout: int = Field(
+        120,
+        ge=10,
+        description="Seconds before an unacknowledged job is redelivered (its worker died); "
+        "must exceed connect + read timeout, the longest a job can run.",
+    )
+    retry_backoff_initial: float = Field(
+        1.0, gt=0, description="First retry delay when a job has no `retryBackoff` header."
+    )
+    retry_backoff_max: float = Field(
+        60.0, gt=0, description="Cap of the doubling retry delay (jittered ±20%)."
+    )
+    retry_scan_interval: float = Field(
+        0.25, gt=0, le=10, description="How often each worker moves due retries onto the queue."
+    )
+    staging_s3_uri: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
+        None,
+        pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$",
+        description="`s3://bucket/prefix` where inline ASYNC bodies are uploaded.",
+    )
+    async_poll_interval: float = Field(
+        0.25, gt=0, le=60, description="Seconds between the poller's passes over due inferences."
+    )
+    async_backoff_initial: float = Field(
+        1.0, gt=0, description="First check of an async inference after this many seconds."
+    )
+    async_backoff_max: float = Field(
+        15.0, gt=0, description="Cap of the per-inference check interval (doubles, jittered)."
+    )
+    async_claim_seconds: float = Field(
+        60.0,
+        gt=1,
+        description="A poller's claim on due entries; a dead poller's come back after it.",
+    )
+    async_batch: int = Field(2000, ge=1, description="Due inferences a poller claims per pass.")
+    async_max_output_bytes: int = Field(
+        6 * 1024 * 1024,
+        ge=0,
+        description="Larger async outputs are returned by location only, without the body.",
+    )
+    async_deadline_margin: float = Field(
+        300.0, ge=0, description="Seconds past TTL + invocation timeout before giving up."
+    )
+    async_forbidden_as_missing: bool = Field(
+        False,
+        description="Treat S3 403 on a missing output as 'not there yet' (no s3:ListBucket).",
+    )
+    async_list_max_keys: int = Field(
+        200_000,
+        ge=0,
+        description="A prefix listing longer than this falls back to one HEAD per inference "
+        "(below it, the poller lists or HEADs, whichever takes fewer requests).",
+    )
+    poller_threads: int = Field(16, ge=1, le=256, description="Concurrent S3 requests per poller.")
+    task_events: bool = Field(
+        True, description="Send Celery task events (Flower's live view needs them)."
+    )
+
+    @model_validator(mode="after")
+    def _visibility_covers_a_job(self) -> WorkerSettings:
+        # A job still running when its visibility timeout ends is delivered a second time.
+        longest = self.connect_timeout + self.read_timeout
+        if self.visibility_timeout <= longest + 10:
+            raise ValueError(
+                f"SMQ_VISIBILITY_TIMEOUT ({self.visibility_timeout}s) must exceed "
+                f"SMQ_CONNECT_TIMEOUT + SMQ_READ_TIMEOUT + 10 ({longest + 10:g}s)"
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_worker_settings() -> WorkerSettings:
+    """Settings of this worker or poller process, parsed from the environment on first use."""
+    return WorkerSettings()

@@ -1,4 +1,7 @@
-"""Errors of the FEEL evaluator, all ``InputError``: a bad expression is the job's fault.
+"""Errors of the FEEL evaluator: one base class carrying a code, a message and details.
+
+The package stands alone (no import of the service); the service maps ``FeelError`` to its
+own ``InputError`` in ``worker/expressions.py``, since a bad expression is the job's fault.
 
 FEEL itself answers most problems with null (unknown variable, wrong argument type, mismatched
 comparison), so only two things raise: text that does not parse, and a call that cannot be
@@ -7,13 +10,18 @@ made at all (no such function, wrong number or names of arguments).
 
 from __future__ import annotations
 
-from producer.errors import InputError
+from typing import Any
 
 
-class FeelError(InputError):
-    """Base of every FEEL error; ``code`` is ``InvalidExpression``."""
+class FeelError(Exception):
+    """Base of every FEEL error; ``code`` is ``InvalidExpression``, ``details`` says where."""
 
-    default_code = "InvalidExpression"
+    code = "InvalidExpression"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
 
 
 class FeelSyntaxError(FeelError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from feel import compile_expression, to_json
+from feel import FeelError, compile_expression, to_json
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import InputError
 
@@ -84,5 +84,8 @@ def _decided(result: Result, decision: dict[str, Any]) -> Result:
 
 
 def _evaluate(text: str, context: dict[str, Any]) -> Any:
-    """Evaluate and convert back to JSON; FEEL errors are already ``InputError``s."""
-    return to_json(compile_expression(text).evaluate(context))
+    """Evaluate and convert back to JSON; a FEEL error is the job's input error (no retry)."""
+    try:
+        return to_json(compile_expression(text).evaluate(context))
+    except FeelError as exc:
+        raise InputError(exc.message, code=exc.code, details=exc.details) from exc

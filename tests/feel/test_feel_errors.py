@@ -12,7 +12,6 @@ from feel import (
     iteration,
 )
 from feel import evaluate as feel
-from producer.errors import InputError
 
 
 def syntax_error(text: str) -> FeelSyntaxError:
@@ -35,7 +34,6 @@ def test_syntax_errors_are_input_errors_with_the_expression_code() -> None:
     error = syntax_error("1 +")
 
     assert isinstance(error, FeelError)
-    assert isinstance(error, InputError)
     assert error.code == "InvalidExpression"
     assert error.details == {
         "line": 1,
@@ -137,7 +135,7 @@ def test_a_catastrophically_backtracking_pattern_fails_instead_of_hanging(call: 
     # With Python's re, matches() on these 60 characters would backtrack for days.
     with pytest.raises(FeelEvaluationError, match="ran longer than") as caught:
         feel(call, {"s": "a" * 60 + "b"})
-    assert isinstance(caught.value, InputError)  # the expression's fault: no retry
+    assert caught.value.code == "InvalidExpression"
 
 
 def test_a_bad_pattern_is_null_as_before() -> None:

@@ -32,12 +32,13 @@ def result_variables(job: JobContext, response: dict[str, Any]) -> dict[str, Any
     return variables
 
 
-def apply_error_expression(job: JobContext, result: Result, retries_left: int) -> Result:
-    """``result`` as the job's ``errorExpression`` decides; unchanged when it yields null."""
+def error_verdict(job: JobContext, result: Result, retries: int) -> Result | None:
+    """``result`` as the job's ``errorExpression`` decides; None when it has none or the
+    expression yields null (the default handling stands). ``retries`` is ``job.retries``."""
     expression = job.headers.error_expression
     if not expression:
-        return result
-    context: dict[str, Any] = {"job": {"retries": retries_left}}
+        return None
+    context: dict[str, Any] = {"job": {"retries": retries}}
     if result.error is None:
         response = result.response or {}
         context.update({**response, "response": response})
@@ -50,7 +51,7 @@ def apply_error_expression(job: JobContext, result: Result, retries_left: int) -
         }
     decision = _evaluate(expression, context)
     if not isinstance(decision, dict) or "errorType" not in decision:
-        return result
+        return None
     return _decided(result, decision)
 
 

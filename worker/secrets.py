@@ -7,16 +7,25 @@ any inline key, goes into that job's ``Redactor``, which masks them in error mes
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from producer.contract import AwsAccess, Job, parse_job
 from producer.errors import SecretNotFoundError
 
 _PLACEHOLDER = re.compile(r"\{\{\s*secrets\.([A-Za-z0-9_\-.]+)\s*\}\}")
 MASK = "****"
 # Values this short are too likely to occur by chance to be masked inside other text.
 _MIN_MASKED_LEN = 4
+
+
+def digest(text: str, size: int = 64) -> str:
+    """A SHA-256 hex digest, cut to ``size``: names a secret, or a long text, without it."""
+    return hashlib.sha256(text.encode()).hexdigest()[:size]
 
 
 class Redactor:
@@ -43,6 +52,30 @@ class Redactor:
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+
+class Secrets:
+    """Resolves placeholders from one environment (the process's, or one a test hands in):
+    the one place the worker and the poller turn stored variables into usable ones."""
+
+    def __init__(self, prefix: str, environ: Mapping[str, str] | None = None) -> None:
+        self._prefix = prefix
+        self._environ = os.environ if environ is None else environ
+
+    def job(self, raw: dict[str, Any], job_id: str, redactor: Redactor) -> Job:
+        """Resolve, then validate; every resolved value and inline key goes to ``redactor``."""
+        variables = resolve(raw.get("variables"), self._environ, self._prefix, redactor)
+        job = parse_job({**raw, "id": job_id, "variables": variables})
+        auth = job.variables.auth
+        if auth is not None:
+            for value in (auth.access_key, auth.secret_key, auth.session_token):
+                redactor.add(value)
+        return job
+
+    def access(self, raw_json: str) -> AwsAccess:
+        """The AWS access variables of pending inferences (``access_json``), resolved."""
+        raw = json.loads(raw_json)
+        return AwsAccess.model_validate(resolve(raw, self._environ, self._prefix, Redactor()))
 
 
 def resolve(data: Any, environ: Mapping[str, str], prefix: str, redactor: Redactor) -> Any:

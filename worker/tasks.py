@@ -1,7 +1,10 @@
-"""The Celery task: a thin shell around ``JobRunner`` that never lets a job go unanswered."""
+"""The Celery task: a message's jobs fanned out to threads, and no job left unanswered."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cache
 from typing import Any
 
@@ -12,25 +15,63 @@ from celery.signals import worker_ready
 from redis.exceptions import RedisError
 
 from producer.connection import connect
+from producer.contract import Result
 from producer.errors import InputError
 from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME
 from worker.app import app, settings
 from worker.retry import RetryMover
 from worker.runner import JobRunner
+from worker.store import JobStore
 
 log = structlog.get_logger("worker.task")
 
 
+class MessageJobs:
+    """Runs the jobs of one message: begun together in one Redis round trip, run in parallel,
+    all finished before the message is acked, so a bulk message takes one call's time."""
+
+    def __init__(self, runner: JobRunner, concurrency: int) -> None:
+        self.runner = runner
+        self._concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def run(self, job_ids: Sequence[str]) -> list[Result | None]:
+        ids = list(dict.fromkeys(job_ids))  # an id twice in one message runs once
+        begun = self.runner.store.begin(ids)
+        if len(begun) == 1:
+            return [self.runner.run(begun[0])]
+        rest = [self._executor().submit(self.runner.run, b) for b in begun[1:]]
+        try:
+            first = self.runner.run(begun[0])
+        finally:
+            wait(rest)  # never leave a message's jobs running after it is acked
+        return [first] + [future.result() for future in rest]
+
+    def _executor(self) -> ThreadPoolExecutor:
+        """Threads for a message's second and later jobs, started only as needed.
+
+        Sized for the largest message any producer may send, not this process's batch size:
+        a job queued behind a full pool would hold its message past the visibility timeout.
+        """
+        with self._lock:
+            if self._pool is None:
+                size = self._concurrency * (MAX_IDS_PER_MESSAGE - 1)
+                self._pool = ThreadPoolExecutor(size, thread_name_prefix="smq-job")
+            return self._pool
+
+
 @cache
-def runner() -> JobRunner:
+def jobs() -> MessageJobs:
     """The process's runner: one Redis pool and one boto3 client cache for all threads."""
-    return JobRunner(connect(settings), settings)
+    store = JobStore(connect(settings), settings.job_ttl_seconds)
+    return MessageJobs(JobRunner(store, settings), settings.worker_concurrency)
 
 
 @worker_ready.connect
 def _start_retry_mover(**_: Any) -> None:
     """Each worker moves due retries onto the queue (atomic, so many movers are safe)."""
-    RetryMover(runner().redis, settings).start()
+    RetryMover(jobs().runner.store.redis, settings).start()
 
 
 @app.task(name=TASK_NAME, bind=True)
@@ -47,10 +88,7 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
         and all(isinstance(a, str) and a for a in args)
     ):
         try:
-            if len(args) == 1:
-                runner().run(args[0])
-            else:
-                runner().run_many(args)
+            jobs().run(args)
         except RedisError as exc:
             # Redis stayed away past SMQ_REDIS_RETRY_SECONDS. Put the message back rather
             # than let Celery ack a failed task: the job states make the redelivery resume
@@ -64,4 +102,4 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
         f"the task message must carry 1 to {MAX_IDS_PER_MESSAGE} job ids and nothing else",
         code="MalformedMessage",
     )
-    runner().reject(job_id, error)
+    jobs().runner.reject(job_id, error)

@@ -72,7 +72,7 @@ def decided(pending: Pending, result: Result) -> Result:
     """The job's ``errorExpression`` applied to the final outcome (no attempts left here)."""
     try:
         job = job_of(pending)
-        return expressions.apply_error_expression(job, result, 0)
+        return expressions.error_verdict(job, result, 0) or result
     except SmqError as exc:
         return failed(pending, exc)
     except ValueError:

@@ -8,13 +8,10 @@ Several pollers can run: claims are atomic and leased, so a crashed poller's com
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,13 +21,14 @@ import structlog
 from producer.connection import RedisClient, connect
 from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
+from producer.keys import JobState
 from worker import logs, publish
 from worker.poller import completion
 from worker.poller.pending import Pending, PendingStore, prefix_of
 from worker.poller.s3check import S3Checker
 from worker.poller.schedule import check_interval
 from worker.sagemaker.clients import ClientCache
-from worker.secrets import Redactor, resolve
+from worker.secrets import Secrets
 from worker.settings import WorkerSettings, get_worker_settings
 
 if TYPE_CHECKING:
@@ -69,13 +67,14 @@ class Poller:
         self,
         redis: RedisClient,
         settings: WorkerSettings,
+        *,
         clients: ClientCache | None = None,
-        environ: Mapping[str, str] | None = None,
+        secrets: Secrets | None = None,
     ) -> None:
         self._redis = redis
         self._settings = settings
         self._clients = clients or ClientCache(settings)
-        self._environ = os.environ if environ is None else environ
+        self._secrets = secrets or Secrets(settings.secret_prefix)
         self.store = PendingStore(redis, settings.job_ttl_seconds)
         self.checker = S3Checker(
             list_max_keys=settings.async_list_max_keys,
@@ -99,8 +98,8 @@ class Poller:
             self._note_oldest(now)
             return 0
         pendings, gone = self.store.load(ids)
-        done = [p for p in pendings if p.state == "done"]
-        live = [p for p in pendings if p.state != "done"]
+        done = [p for p in pendings if p.state == JobState.DONE]
+        live = [p for p in pendings if p.state != JobState.DONE]
         self.store.forget(done, gone)
         found = self._look(live)
         posted = self._finish(found.found.values(), found.broken)
@@ -182,7 +181,7 @@ class Poller:
         if not owners:
             return
         pendings, _ = self.store.load(set(owners.values()))
-        by_id = {p.job_id: p for p in pendings if p.state != "done"}
+        by_id = {p.job_id: p for p in pendings if p.state != JobState.DONE}
         for key, job_id in owners.items():
             p = by_id.get(job_id)
             if p is not None:
@@ -197,9 +196,7 @@ class Poller:
             raw = self.store.access(digest)
             if raw is None:
                 raise SmqError("the job's AWS access record expired", code="AccessRecordMissing")
-            access = AwsAccess.model_validate(
-                resolve(json.loads(raw), self._environ, self._settings.secret_prefix, Redactor())
-            )
+            access = self._secrets.access(raw)
             if len(self._access) >= _MAX_ACCESS:
                 self._access.clear()
             self._access[digest] = access

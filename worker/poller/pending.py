@@ -9,7 +9,6 @@ are stored once per distinct set.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import zlib
@@ -28,6 +27,7 @@ from producer.keys import (
 )
 from worker.poller.keys import ASYNC_PREFIXES, access_key, locations_key
 from worker.sagemaker.asynchronous import Started, split_s3_uri
+from worker.secrets import digest
 
 _CLAIM = LuaScript.beside(__file__, "claim.lua")
 _LOAD_FIELDS = (
@@ -50,10 +50,6 @@ def prefix_of(uri: str) -> tuple[str, str, str]:
     bucket, key = split_s3_uri(uri)
     prefix = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
     return bucket, prefix, key
-
-
-def _digest(text: str, size: int = 32) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:size]
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,7 @@ class Tracked:
 
 
 def access_digest(access_json: str) -> str:
-    return _digest(access_json, 16)
+    return digest(access_json, 16)
 
 
 class PendingStore:
@@ -95,7 +91,7 @@ class PendingStore:
     def track(self, job: Tracked, started: Started, deadline: float, first_check: float) -> None:
         """Register a started inference; one MULTI, so it is tracked whole or not at all."""
         now = time.time()
-        digest = access_digest(job.access_json)
+        access = access_digest(job.access_json)
         out_bucket, out_prefix, out_key = prefix_of(started.output_location)
         # Whole seconds and short digests: every byte here is paid per pending inference.
         record: dict[str, str | int] = {
@@ -106,7 +102,7 @@ class PendingStore:
             JobField.INVOKED_AT: int(now),
             JobField.DEADLINE: int(deadline),
             JobField.CHECKS: 0,
-            JobField.ACCESS: digest,
+            JobField.ACCESS: access,
             JobField.OUTPUT: self._short(started.output_location),
         }
         if started.inference_id != job.job_id:
@@ -116,7 +112,7 @@ class PendingStore:
         if started.failure_location:
             record[JobField.FAILURE] = self._short(started.failure_location)
         with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(access_key(digest), job.access_json, ex=self._ttl)
+            pipe.set(access_key(access), job.access_json, ex=self._ttl)
             pipe.hset(ASYNC_PREFIXES, mapping=self._prefix_records(started))  # type: ignore[arg-type]
             # Rewritten, not updated: a hash that ever held a long value (the document) keeps
             # the large encoding for good.
@@ -131,11 +127,11 @@ class PendingStore:
 
     def _short(self, uri: str) -> str:
         head, _, name = uri.rpartition("/")
-        return f"{_digest(head, 8)}:{name}"
+        return f"{digest(head, 8)}:{name}"
 
     def _prefix_records(self, started: Started) -> dict[str, str]:
         heads = (u.rpartition("/")[0] for u in (started.output_location, started.failure_location))
-        return {_digest(h, 8): h for h in heads if h}
+        return {digest(h, 8): h for h in heads if h}
 
     def _expand(self, short: str | None) -> str:
         if not short:

@@ -14,3 +14,8 @@ def check_interval(checks: int, initial: float, cap: float) -> float:
     """
     interval: float = min(cap, initial * 2.0 ** min(checks, 30))
     return interval * random.uniform(0.5, 1.5)
+
+
+def first_check_delay(initial: float) -> float:
+    """Seconds from an inference's start to its first check (jittered like the others)."""
+    return check_interval(0, initial, initial)

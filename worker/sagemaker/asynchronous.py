@@ -1,18 +1,22 @@
 """InvokeEndpointAsync: stage an inline body in S3 if needed, start the inference, return at once.
 
 The call only queues the inference; SageMaker writes the output (or a failure file) to S3
-later. Tracking that is ``worker.poller``'s job, not a worker thread's.
+later. Tracking that is ``worker.poller``'s job, not a worker thread's: ``start`` hands the
+started inference over, with its deadline, and the worker thread moves on.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from producer.contract import Input
+from producer.contract import Input, Job
 from producer.errors import InputError
+from worker.poller.schedule import first_check_delay
 from worker.sagemaker.errors import translate
 from worker.sagemaker.payload import encode_body
 from worker.sagemaker.request import common_params
@@ -20,6 +24,15 @@ from worker.sagemaker.request import common_params
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
+    from worker.sagemaker.clients import ClientCache
+    from worker.settings import WorkerSettings
+    from worker.store import Begun, JobStore
+
+log = structlog.get_logger("worker.job")
+# SageMaker's defaults when a job sets neither (seconds).
+DEFAULT_REQUEST_TTL = 6 * 3600
+DEFAULT_INVOCATION_TIMEOUT = 15 * 60
 
 _OPTIONAL = {
     "custom_attributes": "CustomAttributes",
@@ -97,3 +110,51 @@ def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> Started:
         output_location=raw["OutputLocation"],
         failure_location=raw.get("FailureLocation", ""),
     )
+
+
+def start(
+    job: Job,
+    raw_variables: Any,
+    begun: Begun,
+    clients: ClientCache,
+    store: JobStore,
+    settings: WorkerSettings,
+) -> dict[str, Any] | None:
+    """Start the inference; None once the poller tracks it, or Camunda's three locations at
+    once when the job says ``awaitCompletion: false``.
+
+    ``raw_variables`` are the stored (unresolved) variables: the poller keeps those, with
+    placeholders, and resolves them itself.
+    """
+    inp = job.variables.input
+    location = inp.input_location or begun.staged_input
+    if location is None:
+        location = staging_location(settings.staging_s3_uri, job.id)
+        stage_body(clients.s3(job.variables), inp, location)
+        store.record_staged(job.id, location)
+    started = invoke(clients.runtime(job.variables), build_request(inp, job.id, location))
+    log.info(
+        "async_invoked",
+        inference_id=started.inference_id,
+        output_location=started.output_location,
+    )
+    if not inp.await_completion:
+        return started.response()
+    now = time.time()
+    store.track(
+        job,
+        raw_variables,
+        begun,
+        started,
+        deadline=now + deadline_after(inp, settings.async_deadline_margin),
+        first_check=now + first_check_delay(settings.async_backoff_initial),
+    )
+    return None
+
+
+def deadline_after(inp: Input, margin: float) -> float:
+    """Seconds after the start past which no output will come: SageMaker's request TTL and
+    invocation timeout (its defaults when unset) plus our margin."""
+    ttl = inp.request_ttl_seconds or DEFAULT_REQUEST_TTL
+    timeout = inp.invocation_timeout_seconds or DEFAULT_INVOCATION_TIMEOUT
+    return ttl + timeout + margin

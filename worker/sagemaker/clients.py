@@ -9,7 +9,6 @@ so S3 clients keep botocore's standard retries.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -18,6 +17,7 @@ import boto3
 from botocore.config import Config
 
 from producer.contract import AuthenticationType, AwsAccess
+from worker.secrets import digest
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -37,10 +37,6 @@ class ClientKey(NamedTuple):
     # Digests, so the cache's keys (visible in a debugger or a repr) never hold the secret.
     secret_digest: str | None
     session_token_digest: str | None
-
-
-def _digest(value: str | None) -> str | None:
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
 
 
 class ClientCache:
@@ -105,8 +101,8 @@ class ClientCache:
             access.region or "",
             endpoint_url,
             key_id,
-            _digest(secret),
-            _digest(token),
+            digest(secret) if secret else None,
+            digest(token) if token else None,
         )
         with self._lock:
             client = self._clients.get(key)

@@ -52,6 +52,10 @@ def check_envelope(item: bytes | str) -> dict[str, Any]:
 
 
 class Channel(kombu_redis.Channel):
+    """kombu's Redis channel with three methods replaced (pinned and fingerprinted: see
+    ``tests/unit/test_kombu_fingerprint.py``). The ``type: ignore`` lines reach internals
+    that the kombu stubs do not declare; everything else is type-checked."""
+
     def _create_client(self, asynchronous: bool = False) -> Any:
         """One client object per channel for the pooled (non-BRPOP) commands.
 
@@ -61,16 +65,16 @@ class Channel(kombu_redis.Channel):
         client is thread-safe and holds no connection of its own, so sharing it is safe.
         """
         if asynchronous:
-            return super()._create_client(asynchronous=True)
+            return super()._create_client(asynchronous=True)  # type: ignore[misc]
         cached = self.__dict__.get("_smq_client")
         # Read _pool, not the pool property: while a lost connection is being closed the
         # property would try to build a new pool from connection info that is already gone
         # (AttributeError, which Celery treats as unrecoverable). The old client then just
         # fails with a connection error, which kombu handles.
-        pool = self._pool
+        pool = self._pool  # type: ignore[attr-defined]
         if cached is not None and (pool is None or cached.connection_pool is pool):
             return cached
-        cached = super()._create_client(asynchronous=False)
+        cached = super()._create_client(asynchronous=False)  # type: ignore[misc]
         self.__dict__["_smq_client"] = cached
         return cached
 
@@ -78,14 +82,14 @@ class Channel(kombu_redis.Channel):
         try:
             try:
                 dest_item = self.client.parse_response(self.client.connection, "BRPOP", **options)
-            except self.connection_errors:
+            except self.connection_errors:  # type: ignore[attr-defined]
                 self.client.connection.disconnect()
                 raise
             if not dest_item:
                 raise Empty()
             dest, item = dest_item
             dest = bytes_to_str(dest).rsplit(self.sep, 1)[0]
-            self._queue_cycle.rotate(dest)
+            self._queue_cycle.rotate(dest)  # type: ignore[attr-defined]
             message = self._readable(dest, item)
             if message is None:
                 raise Empty()
@@ -93,14 +97,13 @@ class Channel(kombu_redis.Channel):
             return True
         finally:
             self._in_poll = None
-            flush = getattr(self, "_flush_brpop_reauth", None)
-            if flush is not None:
-                flush()
+            # kombu's own: the BRPOP connection is idle now, the moment to re-authenticate.
+            self._flush_brpop_reauth()  # type: ignore[attr-defined]
 
     def _get(self, queue: str, timeout: float | None = None) -> dict[str, Any]:
         with self.conn_or_acquire() as client:
             for pri in self.priority_steps:
-                item = client.rpop(self._q_for_pri(queue, pri))
+                item = client.rpop(self._q_for_pri(queue, pri))  # type: ignore[attr-defined]
                 if item:
                     message = self._readable(queue, item)
                     if message is not None:

@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SRC    := producer worker feel cli emulator ops bench tests
 
-.PHONY: install test unit integration lint fmt demo schema bench clean
+.PHONY: install test unit functional integration emulator lint fmt demo schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ test: $(STAMP) lint
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/feel
 
+## functional: the runner and poller in process, against a real redis-server and moto S3
+functional: $(STAMP)
+	$(BIN)/python -m pytest tests/functional
+
 integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration
+
+## emulator: the SageMaker emulator's own tests (its built-in S3 checked against moto's)
+emulator: $(STAMP)
+	$(BIN)/python -m pytest -m emulator
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SRC)

@@ -75,8 +75,9 @@ class Service:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM, then SIGKILL after ``timeout``: nothing outlives the session."""
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, then SIGKILL after ``timeout``: nothing outlives the session. Returns the
+        exit code (negative: the signal that ended it)."""
         if self.alive():
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -86,6 +87,7 @@ class Service:
                 self.process.wait(5)
         if self._log:
             self._log.close()
+        return self.process.returncode
 
     def kill(self) -> None:
         """SIGKILL, as a crash would."""
@@ -162,15 +164,20 @@ def start_moto(workdir: Path) -> Service:
 
 
 def start_emulator(
-    workdir: Path, s3_url: str | None = None, *, s3_builtin: bool = False
+    workdir: Path,
+    s3_url: str | None = None,
+    *,
+    s3_builtin: bool = False,
+    extra: list[str] | None = None,
 ) -> Service:
-    """The emulator; async outputs go to ``s3_url`` (moto) or its own in-memory S3."""
+    """The emulator; async outputs go to ``s3_url`` (moto) or its own in-memory S3.
+    ``extra``: more command-line options (``python -m emulator --help``)."""
     argv = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0"]
     if s3_url:
         argv += ["--s3-endpoint-url", s3_url]
     elif s3_builtin:
         argv += ["--s3-builtin"]
-    return _start_announcing("emulator", argv, workdir, "emulator listening on")
+    return _start_announcing("emulator", [*argv, *(extra or [])], workdir, "emulator listening on")
 
 
 def start_worker(

@@ -7,15 +7,9 @@ and shadow the package under test.
 
 from __future__ import annotations
 
-import select
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,98 +18,62 @@ import pytest
 from botocore.config import Config
 
 from emulator.control import EmulatorControl
+from ops.local import Service, start_emulator, start_moto
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 START_TIMEOUT_S = 20.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an emulator test (``make emulator``, ``-m emulator``)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.emulator)
 
 
-def _stop(proc: subprocess.Popen[str]) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def _read_listening_line(proc: subprocess.Popen[str]) -> str:
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT_S)
-    if not ready:
-        raise TimeoutError(f"the emulator printed nothing within {START_TIMEOUT_S}s")
-    line = proc.stdout.readline().strip()
-    prefix = "emulator listening on "
-    assert line.startswith(prefix), f"unexpected first line {line!r} (exit {proc.poll()})"
-    return line[len(prefix) :]
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("emulator")
 
 
 @contextmanager
-def running_emulator(*args: str, stderr: Path | None = None) -> Iterator[str]:
-    """Start ``python -m emulator`` on a free port; yields its base URL. On exit, SIGTERM
-    and require a clean exit, which is part of the CLI's contract. Its stderr goes to the
-    file `stderr` when given, else to the test's own."""
-    command = [sys.executable, "-m", "emulator", "--host", "127.0.0.1", "--port", "0", *args]
-    with ExitStack() as stack:
-        err = None if stderr is None else stack.enter_context(stderr.open("w"))
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
-        try:
-            base_url = _read_listening_line(proc)
-            EmulatorControl(base_url).wait_healthy(START_TIMEOUT_S)
-            yield base_url
-        finally:
-            exit_code = _stop(proc)
+def running_emulator(workdir: Path, *args: str) -> Iterator[Service]:
+    """``python -m emulator`` on a free port (started by ops.local, as demo and bench do). On
+    exit, SIGTERM and require a clean exit, which is part of the CLI's contract."""
+    service = start_emulator(workdir, extra=list(args))
+    try:
+        EmulatorControl(service.url).wait_healthy(START_TIMEOUT_S)
+        yield service
+    finally:
+        exit_code = service.stop()
     assert exit_code == 0, f"the emulator exited with {exit_code} on SIGTERM"
 
 
 @pytest.fixture
-def start_emulator() -> Callable[..., AbstractContextManager[str]]:
+def start_emulator_process(tmp_path: Path) -> Callable[..., AbstractContextManager[Service]]:
     """`running_emulator`, for tests that need an emulator of their own."""
-    return running_emulator
+    return lambda *args: running_emulator(tmp_path, *args)
 
 
 @pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
-    )
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                _stop(proc)
-                raise
-            time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(proc)
+def moto_url(workdir: Path) -> Iterator[str]:
+    service = start_moto(workdir)
+    yield service.url
+    service.stop()
 
 
 @pytest.fixture(scope="module")
-def emulator_url(moto_url: str) -> Iterator[str]:
-    with running_emulator("--s3-endpoint-url", moto_url, "--async-bucket", "smq-async") as url:
-        yield url
+def emulator_url(workdir: Path, moto_url: str) -> Iterator[str]:
+    with running_emulator(
+        workdir, "--s3-endpoint-url", moto_url, "--async-bucket", "smq-async"
+    ) as service:
+        yield service.url
 
 
 @pytest.fixture(scope="module")
@@ -147,10 +105,10 @@ def runtime(emulator_url: str) -> Iterator[SageMakerRuntimeClient]:
 
 
 @pytest.fixture(scope="module")
-def plain_url() -> Iterator[str]:
+def plain_url(workdir: Path) -> Iterator[str]:
     """A second emulator, started with neither --s3-endpoint-url nor --s3-builtin."""
-    with running_emulator() as url:
-        yield url
+    with running_emulator(workdir) as service:
+        yield service.url
 
 
 @pytest.fixture(scope="module")
@@ -174,10 +132,10 @@ def s3(moto_url: str) -> Iterator[S3Client]:
 
 
 @pytest.fixture(scope="module")
-def builtin_url() -> Iterator[str]:
+def builtin_url(workdir: Path) -> Iterator[str]:
     """An emulator started with --s3-builtin: async results land in its own S3."""
-    with running_emulator("--s3-builtin", "--async-bucket", "smq-async") as url:
-        yield url
+    with running_emulator(workdir, "--s3-builtin", "--async-bucket", "smq-async") as service:
+        yield service.url
 
 
 @pytest.fixture(scope="module")
@@ -230,4 +188,26 @@ def bucket(builtin_s3: S3Client) -> str:
     """A fresh bucket of the built-in S3, so tests sharing the emulator do not meet."""
     name = f"bucket-{uuid.uuid4().hex[:12]}"
     builtin_s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(params=["builtin", "moto"])
+def any_url(request: pytest.FixtureRequest) -> str:
+    """The built-in S3 and moto's: the behaviours the service relies on are tested on both,
+    so the fast built-in one (benchmarks, demo) cannot drift from what moto checks."""
+    url: str = request.getfixturevalue("builtin_url" if request.param == "builtin" else "moto_url")
+    return url
+
+
+@pytest.fixture
+def any_s3(any_url: str) -> Iterator[S3Client]:
+    client = _s3_client(any_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def any_bucket(any_s3: S3Client) -> str:
+    name = f"bucket-{uuid.uuid4().hex[:12]}"
+    any_s3.create_bucket(Bucket=name)
     return name

@@ -301,9 +301,9 @@ def test_health(control: EmulatorControl):
     assert control.healthy()
 
 
-def test_sigterm_with_open_connections_exits_cleanly(start_emulator, tmp_path):
-    stderr = tmp_path / "emulator.stderr"
-    with start_emulator(stderr=stderr) as url:
+def test_sigterm_with_open_connections_exits_cleanly(start_emulator_process):
+    with start_emulator_process() as service:
+        url = service.url
         control = EmulatorControl(url)
         control.script("slow", latencyMs=60_000)
         idle = http.client.HTTPConnection(urlsplit(url).netloc, timeout=30)
@@ -316,4 +316,4 @@ def test_sigterm_with_open_connections_exits_cleanly(start_emulator, tmp_path):
     idle.close()
     busy.close()
 
-    assert "Traceback" not in stderr.read_text()
+    assert "Traceback" not in service.log_text()

@@ -87,9 +87,12 @@ def resolve(data: Any, environ: Mapping[str, str], prefix: str, redactor: Redact
     def lookup(match: re.Match[str]) -> str:
         name = match.group(1)
         value = environ.get(prefix + name)
-        if value is None:
+        # An empty variable is a secret nobody set (compose's `${X:-}` leaves one behind):
+        # calling AWS with an empty key would fail later with a vaguer error.
+        if not value:
+            state = "is empty" if value == "" else "is not configured"
             raise SecretNotFoundError(
-                f"secret {name!r} is not configured on the worker "
+                f"secret {name!r} {state} on the worker "
                 f"(expected environment variable {prefix}{name})"
             )
         redactor.add(value)

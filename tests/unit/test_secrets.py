@@ -36,6 +36,12 @@ def test_missing_secret_is_an_input_error_naming_the_variable() -> None:
     assert not info.value.retryable
 
 
+def test_an_empty_secret_is_not_found_either() -> None:
+    with pytest.raises(SecretNotFoundError, match="'EMPTY' is empty") as info:
+        resolve({"k": "{{secrets.EMPTY}}"}, {"SECRET_EMPTY": ""}, "SECRET_", Redactor())
+    assert "SECRET_EMPTY" in info.value.message
+
+
 def test_custom_prefix() -> None:
     assert resolve("{{secrets.X}}", {"VAULT_X": "vvvv"}, "VAULT_", Redactor()) == "vvvv"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from producer.contract import Job, Result
 from producer.errors import SmqError
 from worker import expressions, publish
-from worker.retry import max_attempts, retry_delay
+from worker.retry import max_attempts, retries_as_activated, retry_delay
 from worker.secrets import Redactor
 from worker.settings import WorkerSettings
 
@@ -70,7 +70,7 @@ def _error_expression(job: Job, result: Result, attempts: int, redactor: Redacto
     """The expression's result, or None when the job has none or it yields null; a broken
     expression fails the job (an input error: no retry)."""
     try:
-        return expressions.error_verdict(job, result, max_attempts(job) - attempts)
+        return expressions.error_verdict(job, result, retries_as_activated(job, attempts))
     except SmqError as exc:
         return publish.failed(
             job.id, exc, redactor=redactor, correlation=job.correlation, attempts=attempts

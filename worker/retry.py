@@ -15,7 +15,7 @@ import time
 import structlog
 
 from producer.connection import LuaScript, RedisClient
-from producer.contract import Job
+from producer.contract import Job, JobContext
 from producer.envelope import task_message
 from producer.keys import (
     JOB_PREFIX,
@@ -36,6 +36,17 @@ _STALE_EVERY = 20  # retry-scan ticks between looks for lost messages (5 s by de
 def max_attempts(job: Job) -> int:
     """``retries`` counts attempts, as a Zeebe job's retries do (3 → up to 3 calls)."""
     return max(1, job.retries)
+
+
+def retries_as_activated(job: JobContext, attempt: int) -> int:
+    """``job.retries`` in ``errorExpression``: the retries the job had as this attempt began.
+
+    Camunda's meaning — a job's retries as activated — so its documented
+    ``jobError(msg, {}, job.retries - 1, ...)`` counts down the same way here. An engine
+    adapter's job arrives with the engine job's retries; each earlier attempt the queue
+    made itself counts one off (a queue-only job: the attempts left, this one included).
+    """
+    return max(0, job.retries - (attempt - 1))
 
 
 def retry_delay(job: Job, attempt: int, settings: WorkerSettings) -> float:

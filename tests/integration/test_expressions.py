@@ -86,7 +86,8 @@ def test_ignore_error_completes_with_its_variables_and_stops_retries(
 
     assert result.status == "completed"
     assert result.error is None
-    assert result.variables == {"fallback": True, "retriesLeft": 4}
+    # job.retries is the job's retries as this attempt began (Camunda's meaning): 5
+    assert result.variables == {"fallback": True, "retriesLeft": 5}
     assert emulator.invocations(endpoint)["count"] == 1
 
 

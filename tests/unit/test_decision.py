@@ -123,3 +123,18 @@ def test_the_retry_backoff_header_sets_the_delay() -> None:
     decision = decide(Attempt("j1", 1, the_job, failed("X", True)), SETTINGS, Redactor())
 
     assert decision == RetryLater(failed("X", True), 30.0)
+
+
+@pytest.mark.parametrize(
+    ("retries", "attempt", "seen"), [(3, 1, 3), (3, 2, 2), (3, 3, 1), (0, 1, 0)]
+)
+def test_job_retries_in_the_expression_are_the_retries_as_the_attempt_began(
+    retries: int, attempt: int, seen: int
+) -> None:
+    # Camunda's meaning: jobError(msg, {}, job.retries - 1) counts the engine's retries down.
+    the_job = job(retries, errorExpression="=ignoreError({seen: job.retries})")
+
+    decision = decide(Attempt("j1", attempt, the_job, failed("X", True)), SETTINGS, Redactor())
+
+    assert isinstance(decision, Post)
+    assert decision.result.variables == {"seen": seen}

@@ -9,6 +9,7 @@ from producer.contract import JobContext, Result
 from producer.errors import PermanentError, SmqError
 from worker import expressions, publish
 from worker.poller.pending import Pending
+from worker.retry import retries_as_activated
 from worker.sagemaker.payload import decode_body
 from worker.secrets import Redactor
 
@@ -69,10 +70,12 @@ def failed(pending: Pending, error: SmqError) -> Result:
 
 
 def decided(pending: Pending, result: Result) -> Result:
-    """The job's ``errorExpression`` applied to the final outcome (no attempts left here)."""
+    """The job's ``errorExpression`` applied to the final outcome (async failures are not
+    retried by the queue; ``job.retries`` is still the job's retries as this attempt began)."""
     try:
         job = job_of(pending)
-        return expressions.error_verdict(job, result, 0) or result
+        retries = retries_as_activated(job, pending.attempts)
+        return expressions.error_verdict(job, result, retries) or result
     except SmqError as exc:
         return failed(pending, exc)
     except ValueError:

@@ -57,3 +57,29 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .demo .bench .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: lock ops
+
+## lock: pin the image's dependencies, with hashes, from pyproject.toml (+ its `ops` extra)
+## and ops/requirements.in; tests/ops/test_lock.py fails when the lock no longer matches.
+LOCK_FILE ?= ops/requirements.lock
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml ops/requirements.in --extra ops --quiet \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu --generate-hashes \
+	  --custom-compile-command "make lock" -o $(LOCK_FILE)
+
+## ops: the deployment checks — compose, Dockerfile, lock, Kubernetes, Prometheus rules
+ops: $(STAMP)
+	$(BIN)/python -m pytest tests/ops
+
+.PHONY: compose-env
+
+## compose-env: .env for docker compose from .env.example, both passwords random (never overwrites)
+compose-env:
+	@test ! -e .env || { echo ".env exists; not overwriting it" >&2; exit 1; }
+	@$(PYTHON) -c 'import pathlib, secrets; \
+	  t = pathlib.Path(".env.example").read_text(); \
+	  t = t.replace("\nREDIS_PASSWORD=\n", "\nREDIS_PASSWORD=" + secrets.token_hex(24) + "\n"); \
+	  t = t.replace("\nFLOWER_BASIC_AUTH=\n", "\nFLOWER_BASIC_AUTH=admin:" + secrets.token_hex(12) + "\n"); \
+	  p = pathlib.Path(".env"); p.touch(mode=0o600); p.write_text(t)'
+	@echo "wrote .env (mode 600): Flower's login and Redis' password are in it"

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from producer.settings import Settings
+from worker.settings import WorkerSettings as Settings
 from tests.ops.conftest import ROOT, load_yaml, missing, run, tool
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from producer.settings import Settings
+from worker.settings import WorkerSettings as Settings
 from tests.ops.conftest import OPS, ROOT, load_yaml, load_yaml_documents
 
 MANIFESTS = OPS / "kubernetes"

@@ -8,6 +8,7 @@ properties are all accepted the way the connector accepts them.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from enum import StrEnum
@@ -292,3 +293,48 @@ def parse_job(document: Any, *, index: int | None = None) -> Job:
         return Job.model_validate(document)
     except ValidationError as exc:
         raise JobValidationError(problems_of(exc), index=index) from None
+
+
+# SageMaker's limits on what a job sends. Checked when the job is submitted, so a job that
+# cannot succeed is refused with nothing enqueued instead of failing on a worker later.
+REALTIME_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's request body
+ASYNC_MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024  # InvokeEndpointAsync's input object
+
+
+def submit_problems(job: Job, stored_bytes: int, max_job_bytes: int) -> list[FieldProblem]:
+    """What makes a valid job fail for sure: a body over SageMaker's limit, a document over
+    the size Redis is asked to hold. ``stored_bytes`` is the size of the stored JSON."""
+    if stored_bytes > max_job_bytes:
+        return [
+            FieldProblem(
+                "",
+                f"the job document is {stored_bytes} bytes, over the {max_job_bytes}-byte cap "
+                "(SMQ_MAX_JOB_BYTES); put large inputs in S3 and use an ASYNC job with "
+                "inputLocation",
+            )
+        ]
+    inp = job.variables.input
+    if inp.invocation_type is InvocationType.SYNC:
+        limit, advice = REALTIME_MAX_PAYLOAD_BYTES, "the real-time limit; use invocationType ASYNC"
+    elif inp.input_location is None:
+        limit, advice = ASYNC_MAX_PAYLOAD_BYTES, "the asynchronous limit"
+    else:
+        return []
+    # The stored JSON holds the body and is never smaller than its encoding (see below).
+    if stored_bytes <= limit or (size := body_size_at_least(inp.body)) <= limit:
+        return []
+    return [FieldProblem("variables.input.body", f"{size} bytes exceeds {advice} ({limit} bytes)")]
+
+
+def body_size_at_least(body: Any) -> int:
+    """A lower bound of the request bytes the worker sends for ``body`` (its
+    ``encode_body``): never refuse what would be sent. Exact for JSON bodies (compact, UTF-8);
+    a string may go as its raw text, a ``{"encoding": "base64"}`` marker as the decoded
+    bytes, and a JSON-lines list loses one byte, depending on the content type."""
+    encoded = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+    candidates = [encoded - 1]
+    if isinstance(body, str):
+        candidates.append(len(body.encode()))
+    elif isinstance(body, dict) and isinstance(data := body.get("data"), str):
+        candidates.append(len(data) * 3 // 4 - data.count("="))
+    return min(candidates)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -101,6 +102,9 @@ class ResultPrinter:
         self.fmt = fmt
         self._out = stream or sys.stdout
         self._header_done = False
+        # On a terminal a row fits its width (no wrapped rows); elsewhere 160 columns.
+        columns = shutil.get_terminal_size().columns if self._out.isatty() else 160
+        self._width = max(20, columns - len(self._row("", "", "", "")))
 
     def print(self, result: Result) -> None:
         if self.fmt is Format.JSON:
@@ -110,7 +114,9 @@ class ResultPrinter:
                 self._out.write(self._row(*self._HEADER))
                 self._header_done = True
             self._out.write(
-                self._row(result.id, result.status, str(result.attempts), detail(result))
+                self._row(
+                    result.id, result.status, str(result.attempts), detail(result, self._width)
+                )
             )
         self._out.flush()
 

@@ -16,6 +16,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, ProgressColumn, Task, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
+from rich.table import Column
 from rich.text import Text
 
 
@@ -61,12 +62,13 @@ class Progress:
         if self._stderr_tty and not quiet:
             self._bar = RichProgress(
                 TextColumn("{task.description}"),
-                BarColumn(),
-                _Counts(),
-                _Rate(),
+                BarColumn(bar_width=None),  # the bar takes what the counts leave
+                _Counts(table_column=Column(no_wrap=True)),
+                _Rate(table_column=Column(no_wrap=True)),
                 TimeElapsedColumn(),
                 console=Console(stderr=True, highlight=False),
                 transient=True,
+                expand=True,  # one line at any terminal width: the bar shrinks, not the counts
                 # Our own prints go around the bar (note, stdout): rich must not swallow them.
                 redirect_stdout=False,
                 redirect_stderr=False,

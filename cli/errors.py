@@ -66,9 +66,8 @@ def redis_error(exc: RedisError, url: str) -> CliError:
     where = shown_url(url)
     if isinstance(exc, AuthenticationError):
         return CliError(
-            f"Redis at {where} refused the connection: {_auth_reason(exc)}; put the password "
-            "in SMQ_REDIS_URL (redis://:PASSWORD@host:6379/0, or redis://USER:PASSWORD@… "
-            "for an ACL user)",
+            f"Redis at {where} refused the connection: {_auth_reason(exc)} "
+            "(redis://:PASSWORD@host:6379/0, or redis://USER:PASSWORD@… for an ACL user)",
             Exit.UNREACHABLE,
         )
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
@@ -82,5 +81,5 @@ def redis_error(exc: RedisError, url: str) -> CliError:
 def _auth_reason(exc: AuthenticationError) -> str:
     text = str(exc)
     if "HELLO must be called" in text or "NOAUTH" in text or "required" in text.lower():
-        return "it requires a password and SMQ_REDIS_URL has none"
-    return "wrong user name or password"
+        return "it requires a password; put it in SMQ_REDIS_URL"
+    return "wrong user name or password; check the ones in SMQ_REDIS_URL"

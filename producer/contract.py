@@ -295,15 +295,18 @@ def parse_job(document: Any, *, index: int | None = None) -> Job:
         raise JobValidationError(problems_of(exc), index=index) from None
 
 
-# SageMaker's limits on what a job sends. Checked when the job is submitted, so a job that
-# cannot succeed is refused with nothing enqueued instead of failing on a worker later.
-REALTIME_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's request body
-ASYNC_MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024  # InvokeEndpointAsync's input object
+# SageMaker's limit on a real-time request body. Checked when the job is submitted, so a job
+# that cannot succeed is refused with nothing enqueued instead of failing on a worker later.
+REALTIME_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
 def submit_problems(job: Job, stored_bytes: int, max_job_bytes: int) -> list[FieldProblem]:
-    """What makes a valid job fail for sure: a body over SageMaker's limit, a document over
-    the size Redis is asked to hold. ``stored_bytes`` is the size of the stored JSON."""
+    """What makes a valid job fail for sure: a document over the size Redis is asked to hold
+    (``stored_bytes``: its stored JSON), a real-time body over SageMaker's limit.
+
+    An inline ASYNC body is staged from the stored document, so the document cap is its limit
+    too (SageMaker's own 1 GB for async input lies beyond what Redis can hold, 512 MB).
+    """
     if stored_bytes > max_job_bytes:
         return [
             FieldProblem(
@@ -313,17 +316,17 @@ def submit_problems(job: Job, stored_bytes: int, max_job_bytes: int) -> list[Fie
                 "inputLocation",
             )
         ]
-    inp = job.variables.input
-    if inp.invocation_type is InvocationType.SYNC:
-        limit, advice = REALTIME_MAX_PAYLOAD_BYTES, "the real-time limit; use invocationType ASYNC"
-    elif inp.input_location is None:
-        limit, advice = ASYNC_MAX_PAYLOAD_BYTES, "the asynchronous limit"
-    else:
+    limit = REALTIME_MAX_PAYLOAD_BYTES
+    if job.variables.input.invocation_type is not InvocationType.SYNC:
         return []
     # The stored JSON holds the body and is never smaller than its encoding (see below).
-    if stored_bytes <= limit or (size := body_size_at_least(inp.body)) <= limit:
+    if stored_bytes <= limit or (size := body_size_at_least(job.variables.input.body)) <= limit:
         return []
-    return [FieldProblem("variables.input.body", f"{size} bytes exceeds {advice} ({limit} bytes)")]
+    reason = (
+        f"{size} bytes exceeds SageMaker's real-time limit of {limit} bytes; "
+        "use invocationType ASYNC"
+    )
+    return [FieldProblem("variables.input.body", reason)]
 
 
 def body_size_at_least(body: Any) -> int:
@@ -332,9 +335,15 @@ def body_size_at_least(body: Any) -> int:
     a string may go as its raw text, a ``{"encoding": "base64"}`` marker as the decoded
     bytes, and a JSON-lines list loses one byte, depending on the content type."""
     encoded = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-    candidates = [encoded - 1]
-    if isinstance(body, str):
+    candidates = [encoded]
+    if isinstance(body, list) and body:  # JSON lines: a newline per item, no brackets/commas
+        candidates.append(encoded - 1)
+    elif isinstance(body, str):
         candidates.append(len(body.encode()))
-    elif isinstance(body, dict) and isinstance(data := body.get("data"), str):
+    elif (
+        isinstance(body, dict)
+        and body.get("encoding") == "base64"
+        and isinstance(data := body.get("data"), str)
+    ):
         candidates.append(len(data) * 3 // 4 - data.count("="))
     return min(candidates)

@@ -62,7 +62,7 @@ def print_record(record: Mapping[str, Any], fmt: Format, title: str | None = Non
     table.add_column(style="bold")
     table.add_column()
     for key, value in _flatten(record):
-        table.add_row(key, "—" if value is None else str(value))
+        table.add_row(key, _cell(value))
     console().print(table)
 
 
@@ -72,12 +72,22 @@ def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: F
         for row in rows:
             print(json_line(row), flush=True)
         return
+    if not rows:
+        return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name in columns:
         table.add_column(name)
     for row in rows:
-        table.add_row(*("—" if row.get(c) is None else str(row.get(c)) for c in columns))
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return json_line(value) if isinstance(value, Mapping) else str(value)
 
 
 def _flatten(record: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

@@ -86,7 +86,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
+        return ", ".join(json_line(v) if isinstance(v, Mapping | list) else str(v) for v in value)
     return json_line(value) if isinstance(value, Mapping) else str(value)
 
 
@@ -96,8 +96,6 @@ def _flatten(record: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any
         name = f"{prefix}{key}"
         if isinstance(value, Mapping) and value:
             items.extend(_flatten(value, name + "."))
-        elif isinstance(value, list | Mapping):
-            items.append((name, json_line(value)))
         else:
             items.append((name, value))
     return items

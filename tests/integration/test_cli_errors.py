@@ -68,8 +68,11 @@ def password_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
-                   15, "the password-protected redis-server")  # fmt: skip
+        wait_until(
+            lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
+            15,
+            "the password-protected redis-server",
+        )
         yield f"127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -176,8 +179,14 @@ def test_jobs_that_cannot_succeed_are_refused_at_submit(
     empty_db: dict[str, str], tmp_path: Path
 ) -> None:
     too_big = make_job("ep", "s", body={"data": "x" * (6 * 1024 * 1024)})
-    ttl = make_job("ep", "s", invocationType="ASYNC", inputLocation="s3://b/in",
-                   requestTTLSeconds=99999, invocationTimeoutSeconds="0")  # fmt: skip
+    ttl = make_job(
+        "ep",
+        "s",
+        invocationType="ASYNC",
+        inputLocation="s3://b/in",
+        requestTTLSeconds=99999,
+        invocationTimeoutSeconds="0",
+    )
     huge_doc = make_job("ep", "s", invocationType="ASYNC", body="y" * 5000)
 
     cases = [

@@ -153,8 +153,14 @@ def test_a_wait_nobody_serves_says_no_worker_is_consuming(
     # Another database of the same Redis: no worker's broker, no answer to a ping.
     env = {**cli_env, "SMQ_REDIS_URL": redis_service.url.rsplit("/", 1)[0] + "/7"}
 
-    done = smq(env, "submit", str(_jobs_file(tmp_path, endpoint, stream, [f"lone-{endpoint}"])),
-               "--wait", "--timeout", "0.5")  # fmt: skip
+    done = smq(
+        env,
+        "submit",
+        str(_jobs_file(tmp_path, endpoint, stream, [f"lone-{endpoint}"])),
+        "--wait",
+        "--timeout",
+        "0.5",
+    )
 
     assert done.returncode == 3
     assert "no worker answered a ping: nothing is consuming queue 'smq'" in done.stderr

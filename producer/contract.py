@@ -320,7 +320,8 @@ def submit_problems(job: Job, stored_bytes: int, max_job_bytes: int) -> list[Fie
     if job.variables.input.invocation_type is not InvocationType.SYNC:
         return []
     # The stored JSON holds the body and is never smaller than its encoding (see below).
-    if stored_bytes <= limit or (size := body_size_at_least(job.variables.input.body)) <= limit:
+    inp = job.variables.input
+    if stored_bytes <= limit or (size := body_size_at_least(inp.body, inp.content_type)) <= limit:
         return []
     reason = (
         f"{size} bytes exceeds SageMaker's real-time limit of {limit} bytes; "
@@ -329,12 +330,15 @@ def submit_problems(job: Job, stored_bytes: int, max_job_bytes: int) -> list[Fie
     return [FieldProblem("variables.input.body", reason)]
 
 
-def body_size_at_least(body: Any) -> int:
+def body_size_at_least(body: Any, content_type: str = "application/json") -> int:
     """A lower bound of the request bytes the worker sends for ``body`` (its
-    ``encode_body``): never refuse what would be sent. Exact for JSON bodies (compact, UTF-8);
-    a string may go as its raw text, a ``{"encoding": "base64"}`` marker as the decoded
-    bytes, and a JSON-lines list loses one byte, depending on the content type."""
+    ``encode_body``): never refuse what would be sent. Exact for ``application/json`` (the
+    default: compact JSON, UTF-8). For other types a string may go as its raw text, a
+    ``{"encoding": "base64"}`` marker as the decoded bytes, a JSON-lines list one byte
+    shorter: the smallest of those is taken rather than repeat the worker's type rules."""
     encoded = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+    if content_type.split(";", 1)[0].strip().lower() == "application/json":
+        return encoded
     candidates = [encoded]
     if isinstance(body, list) and body:  # JSON lines: a newline per item, no brackets/commas
         candidates.append(encoded - 1)

@@ -32,7 +32,8 @@ EXIT_CODES_HELP = """exit codes:
   2    invalid input or settings; nothing was enqueued
   3    timed out waiting (the pending ids and the command to keep waiting are printed)
   4    Redis unreachable, or it refused the credentials in SMQ_REDIS_URL
-  5    not found: no such job (never submitted, or expired), no result yet, no such dead letter
+  5    not found: no such job (never submitted, or expired), no result yet, no such dead
+       letter, or a dead letter that names no job left to replay
   130  interrupted (Ctrl-C); while waiting, the pending ids are printed
   141  output closed early (e.g. piped into head); nothing is printed"""
 

@@ -65,7 +65,10 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
 
 def _stream_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--stream", default=DEAD_LETTER_STREAM, help=f"(default {DEAD_LETTER_STREAM})"
+        "--stream",
+        default=DEAD_LETTER_STREAM,
+        help=f"the dead-letter stream (default {DEAD_LETTER_STREAM}, the queue's; a result "
+        "stream's is STREAM:dead)",
     )
 
 

@@ -45,10 +45,12 @@ def run(args: argparse.Namespace) -> Exit:
     summary = service_status(redis, settings)
     names = workers_online()
     summary["workers"] = {"online": None if names is None else len(names), "names": names}
-    summary["warnings"] = _warnings(summary, names, settings.queue)
-    warnings = summary.pop("warnings") if fmt is Format.TABLE else summary["warnings"]
+    warnings = _warnings(summary, names, settings.queue)
+    if fmt is Format.JSON:
+        print_record({**summary, "warnings": warnings}, fmt)
+        return Exit.OK
     print_record(summary, fmt, title="smq status")
-    for warning in warnings if fmt is Format.TABLE else []:
+    for warning in warnings:
         console().print(f"warning: {warning}", style="bold", markup=False)
     return Exit.OK
 

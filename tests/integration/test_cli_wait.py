@@ -110,6 +110,7 @@ def test_many_pending_ids_go_to_a_file_that_smq_wait_reads(
     resumed = smq(cli_env, "wait", *argv, "--timeout", "30")
     assert resumed.returncode == 0, resumed.stderr
     assert len(resumed.stdout.splitlines()) == 12
+    Path(argv[1]).unlink()
 
 
 def test_ctrl_c_while_waiting_prints_the_pending_ids_and_exits_130(

@@ -12,7 +12,8 @@ import os
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -182,12 +183,14 @@ def wait_for(
     cursors: dict[str, str],
     *,
     timeout: float,
+    tick: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """Yield the results of ``pending`` (job id → stream) as they arrive, until ``timeout``.
 
-    Reads the streams without a consumer group, from ``cursors`` (taken before submitting),
-    so waiting never takes entries away from the engine's consumers. Jobs already done
-    (a resubmitted id) are answered from their stored result.
+    Reads the streams without a consumer group, from ``cursors`` (taken before submitting,
+    or before looking the jobs up), so waiting never takes entries away from the engine's
+    consumers. Jobs already done (a resubmitted id) are answered from their stored result.
+    ``tick`` is called after every read, at least once a second, results or not.
     """
     remaining = dict(pending)
     for job_id in list(remaining):
@@ -206,6 +209,36 @@ def wait_for(
                 cursors[stream] = entry_id
                 if remaining.pop(fields.get("id", ""), None) is not None:
                     yield Result.model_validate_json(fields[RESULT_FIELD])
+        if tick is not None:
+            tick()
+
+
+def tail(
+    redis: RedisClient, stream: str, *, last: int, follow: bool = False, block_ms: int = 1000
+) -> Iterator[tuple[str, Result | None]]:
+    """The stream's ``last`` entries, then (``follow``) new ones as they come, as
+    (entry id, result; None when the entry is not a readable result).
+
+    XREVRANGE/XREAD only: no consumer group is involved, nothing is acknowledged, so looking
+    never takes a result away from the engine's adapters.
+    """
+    newest: Any = redis.xrevrange(stream, count=last) if last > 0 else []
+    cursor = str(newest[0][0]) if newest else stream_tail(redis, stream)
+    for entry_id, fields in reversed(newest):
+        yield str(entry_id), _readable(fields)
+    while follow:
+        reply: Any = redis.xread({stream: cursor}, count=500, block=block_ms)
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                cursor = str(entry_id)
+                yield cursor, _readable(fields)
+
+
+def _readable(fields: dict[str, str]) -> Result | None:
+    try:
+        return Result.model_validate_json(fields[RESULT_FIELD])
+    except (KeyError, ValidationError):
+        return None
 
 
 def stored_result(redis: RedisClient, job_id: str) -> Result | None:
@@ -214,7 +247,10 @@ def stored_result(redis: RedisClient, job_id: str) -> Result | None:
 
 
 def job_status(redis: RedisClient, job_id: str) -> dict[str, Any] | None:
-    """What is known about a job, without its document (which may hold credentials)."""
+    """What is known about a job, without its document (which may hold credentials).
+
+    Times are ISO-8601 (UTC); ``ttlSeconds`` is how long the record is still kept.
+    """
     record = redis.hgetall(job_key(job_id))
     if not record:
         return None
@@ -225,13 +261,19 @@ def job_status(redis: RedisClient, job_id: str) -> dict[str, Any] | None:
         value: Any = record[field]
         if field is JobField.RESULT:
             value = json.loads(value)
-        elif field is JobField.ATTEMPTS:
+        elif field in (JobField.ATTEMPTS, JobField.CHECKS):
             value = int(value)
-        elif field.value.endswith("_at"):
-            value = float(value)
+        elif field is JobField.DEADLINE or field.value.endswith("_at"):
+            value = iso_time(float(value))
         status[_camel(field.value)] = value
     status["ttlSeconds"] = redis.ttl(job_key(job_id))
     return status
+
+
+def iso_time(timestamp: float) -> str:
+    """Unix seconds → ``2026-11-30T12:00:00.123Z``."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _camel(name: str) -> str:

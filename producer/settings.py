@@ -18,6 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from producer.keys import MAX_IDS_PER_MESSAGE
 
 ENV_PREFIX = "SMQ_"
+# Redis holds a value of at most 512 MB; a job far below that still costs its size in memory
+# on Redis and on the worker that loads it.
+DEFAULT_MAX_JOB_BYTES = 32 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -51,6 +54,13 @@ class Settings(BaseSettings):
         description="Most job ids one queue message carries when many jobs are submitted "
         "together; a worker runs a message's jobs in parallel, so a process has up to "
         "concurrency x batch size calls in flight. 1: one message per job.",
+    )
+    max_job_bytes: int = Field(
+        DEFAULT_MAX_JOB_BYTES,
+        ge=1024,
+        lt=512 * 1024 * 1024,
+        description="Largest job document (bytes, as stored) a producer accepts; a larger one "
+        "is refused at submit. Large inputs belong in S3 (an ASYNC job's `inputLocation`).",
     )
     redis_socket_timeout: float = Field(
         10.0, gt=0, description="Socket timeout for the service's own Redis commands, seconds."

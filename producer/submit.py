@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from producer.connection import LuaScript, RedisClient
-from producer.contract import Job, parse_job
+from producer.contract import Job, parse_job, submit_problems
 from producer.envelope import task_message
 from producer.errors import FieldProblem, JobValidationError
-from producer.keys import QUEUED, job_key
-from producer.settings import Settings
+from producer.keys import QUEUED, JobField, JobState, job_key
+from producer.settings import DEFAULT_MAX_JOB_BYTES, Settings
 
 _ENQUEUE = LuaScript.beside(__file__, "enqueue.lua")
 
@@ -20,6 +21,14 @@ _ENQUEUE = LuaScript.beside(__file__, "enqueue.lua")
 class Submission(NamedTuple):
     job_id: str
     enqueued: bool  # False: a job with this id already exists; nothing was queued
+
+
+class Requeued(StrEnum):
+    """What ``Producer.requeue`` did with one job id."""
+
+    QUEUED = "queued"  # a new message for the job is on the queue
+    DONE = "done"  # the job has its result already: not run again
+    UNKNOWN = "unknown"  # no such job: never submitted, or its record expired
 
 
 class Producer:
@@ -45,7 +54,13 @@ class Producer:
         id already exists is enqueued again one job per message (a second round trip), and
         an id repeated within the submission keeps its first job.
         """
-        prepared = validate_all(list(documents))
+        return self.enqueue(
+            validate_all(list(documents), max_job_bytes=self._settings.max_job_bytes)
+        )
+
+    def enqueue(self, prepared: list[tuple[Job, str]]) -> list[Submission]:
+        """Enqueue jobs ``validate_all`` accepted, in one pipelined round trip (a caller that
+        enqueues a large submission in parts validates all of it first)."""
         now = repr(time.time())
         first: list[int] = []  # the first job with each id, grouped into messages
         repeated: list[int] = []  # a later job with an id seen before: never enqueued twice
@@ -71,6 +86,38 @@ class Producer:
                 groups, repeated = [[i] for i in repeated], []
         return [Submission(job.id, flag) for (job, _), flag in zip(prepared, enqueued, strict=True)]
 
+    def requeue(self, job_ids: Sequence[str]) -> dict[str, Requeued]:
+        """Queue existing jobs again, one message each, as ``worker.retry.requeue_stale``
+        does for a lost message: for a job whose message was dead-lettered, say.
+
+        Only the id travels, so the job runs from its stored document; a job already done is
+        left alone, and a duplicate message for a running one is a no-op on the worker (its
+        state decides). Idempotent: replaying twice never runs a job twice.
+        """
+        ids = list(dict.fromkeys(job_ids))
+        with self._redis.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.hget(job_key(job_id), JobField.STATE)
+            states = pipe.execute()
+        outcome = {
+            job_id: Requeued.UNKNOWN
+            if state is None
+            else Requeued.DONE
+            if state == JobState.DONE
+            else Requeued.QUEUED
+            for job_id, state in zip(ids, states, strict=True)
+        }
+        again = [job_id for job_id in ids if outcome[job_id] is Requeued.QUEUED]
+        if again:
+            queue, now = self._settings.queue, time.time()
+            with self._redis.pipeline(transaction=False) as pipe:
+                # In the waiting set too, so a message lost again is found (see QUEUED).
+                pipe.zadd(QUEUED, dict.fromkeys(again, now))
+                for job_id in again:
+                    pipe.lpush(queue, task_message(job_id, queue))
+                pipe.execute()
+        return outcome
+
     def _call(
         self, prepared: list[tuple[Job, str]], group: list[int], now: str
     ) -> tuple[list[str], list[Any]]:
@@ -92,8 +139,17 @@ class Producer:
         return keys, args
 
 
-def validate_all(documents: list[Any]) -> list[tuple[Job, str]]:
+def validate_all(
+    documents: list[Any],
+    *,
+    max_job_bytes: int = DEFAULT_MAX_JOB_BYTES,
+    labels: Sequence[str] | None = None,
+) -> list[tuple[Job, str]]:
     """Each job with the JSON to store; one ``JobValidationError`` naming every bad field.
+
+    Besides the contract, a job that cannot succeed is refused here (``submit_problems``: a
+    body over SageMaker's limit, a document over ``max_job_bytes``). ``labels`` prefix each
+    job's field paths (say, its file and line); by default a bulk's are ``[index].``.
 
     The stored document is the job as submitted (plus its id), not a re-serialized model:
     the worker validates it again after resolving secrets, and it stays what the engine sent.
@@ -102,14 +158,26 @@ def validate_all(documents: list[Any]) -> list[tuple[Job, str]]:
     problems: list[FieldProblem] = []
     bulk = len(documents) > 1
     for index, document in enumerate(documents):
+        prefix = labels[index] if labels is not None else f"[{index}]." if bulk else ""
         try:
-            prepared.append(_prepare(document))
+            job, stored = _prepare(document)
+            found = submit_problems(job, _byte_size(stored), max_job_bytes)
         except JobValidationError as exc:
-            prefix = f"[{index}]." if bulk else ""
-            problems.extend(FieldProblem(prefix + p.path, p.reason) for p in exc.problems)
+            found = exc.problems
+        else:
+            prepared.append((job, stored))
+        problems.extend(FieldProblem(_join(prefix, p.path), p.reason) for p in found)
     if problems:
         raise JobValidationError(problems)
     return prepared
+
+
+def _join(prefix: str, path: str) -> str:
+    return prefix + path if path else prefix.rstrip(".: ")
+
+
+def _byte_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def _prepare(document: Any) -> tuple[Job, str]:

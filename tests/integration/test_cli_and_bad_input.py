@@ -123,7 +123,7 @@ def test_status_shows_state_and_result_but_not_the_document(
     assert status["result"]["status"] == "completed"
     assert status["endpoint"] == endpoint
     assert "doc" not in status and "secrets" not in done.stdout
-    assert smq(cli_env, "status", "no-such-job").returncode == 1
+    assert smq(cli_env, "status", "no-such-job").returncode == 5
 
 
 def test_results_command_reads_and_acks_as_a_group(

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from worker.settings import WorkerSettings as Settings
 from tests.ops.conftest import ROOT, load_yaml, missing, run, tool
+from worker.settings import WorkerSettings as Settings
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 SCHEMA = json.loads((ROOT / "schema/vendor/compose-spec/compose-spec.json").read_text())

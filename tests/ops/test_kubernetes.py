@@ -13,8 +13,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from worker.settings import WorkerSettings as Settings
 from tests.ops.conftest import OPS, ROOT, load_yaml, load_yaml_documents
+from worker.settings import WorkerSettings as Settings
 
 MANIFESTS = OPS / "kubernetes"
 # The oldest minor still common in managed clusters, and the newest kubernetes-validate knows.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import InputFileError, read_documents
+from cli.inputs import InputFileError, read_documents
 from producer.schema import schemas
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"

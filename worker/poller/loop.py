@@ -267,9 +267,9 @@ class Poller:
         self._pool.shutdown(wait=True)
 
 
-def main() -> int:
+def main(settings: WorkerSettings | None = None) -> int:
     """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress."""
-    settings = get_worker_settings()
+    settings = settings or get_worker_settings()
     logs.configure(settings)
     poller = Poller(connect(settings), settings)
     stop = threading.Event()

@@ -153,6 +153,12 @@ def cmd_poller(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_poller()
 
 
+def cmd_camunda(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from adapters.camunda8.main import main as run_camunda  # loaded on demand
+
+    return run_camunda([])
+
+
 def cmd_feel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from feel.playground import run  # the evaluator lives with the worker
 
@@ -191,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("poller", help="run the poller that finishes asynchronous inferences")
     p.set_defaults(func=cmd_poller)
+
+    p = sub.add_parser("camunda", help="run the Camunda 8 adapter (CAMUNDA_*, SMQ_CAMUNDA_*)")
+    p.set_defaults(func=cmd_camunda)
 
     p = sub.add_parser("feel", help="evaluate a FEEL expression: try a result/error expression")
     p.add_argument("expression", help="e.g. '{score: response.body.score}' (a leading = is fine)")

@@ -16,7 +16,8 @@ from typing import Any
 import structlog
 
 from adapters.backoff import compute_backoff
-from adapters.engine import ActivatedJob
+from adapters.engine import ActivatedJob, Engine
+from adapters.errors import EngineError
 from adapters.inflight import HeldJob, InFlight
 from adapters.outcome import incident
 from adapters.records import Attachment, EngineJobRecords
@@ -100,6 +101,7 @@ class ActivationLoop(threading.Thread):
         self,
         name: str,
         activate: Callable[[int], list[ActivatedJob]],
+        engine: Engine,
         submitter: Submitter,
         inflight: InFlight,
         stop: threading.Event,
@@ -111,6 +113,7 @@ class ActivationLoop(threading.Thread):
     ) -> None:
         super().__init__(name=name, daemon=True)
         self._activate = activate
+        self._engine = engine
         self._submitter = submitter
         self._inflight = inflight
         self._stop = stop
@@ -153,5 +156,16 @@ class ActivationLoop(threading.Thread):
         if len(jobs) < reserved:
             self._inflight.unreserve(reserved - len(jobs))
         self._failures = 0
-        if jobs:
+        if jobs and self._stop.is_set():
+            self._give_back(jobs)  # a long poll answered after SIGTERM: not ours to start
+        elif jobs:
             self._submitter.submit(jobs)
+
+    def _give_back(self, jobs: list[ActivatedJob]) -> None:
+        self._inflight.unreserve(len(jobs))
+        for job in jobs:
+            try:
+                self._engine.give_back(job)
+                log.info("job_handed_back", job_key=job.job_key)
+            except EngineError as exc:  # it comes back after its timeout instead
+                log.warning("job_not_handed_back", job_key=job.job_key, error=str(exc))

@@ -23,3 +23,6 @@ class Engine(Protocol):
     def report(self, job_key: str, outcome: Outcome) -> None: ...
 
     def extend(self, job_key: str) -> None: ...
+
+    def give_back(self, job: ActivatedJob) -> None:
+        """Return a job activated while stopping, at once and without using a retry."""

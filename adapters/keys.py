@@ -1,7 +1,7 @@
 """Every Redis key and script the adapters add, in one place (the queue's own are in
 ``producer.keys``).
 
-One small hash per engine job, ``smq:engine:<engine>:<job key>``, kept for the queue's job
+One small hash per engine job, ``smq:engine:<cluster prefix>:<job key>``, kept for the queue's job
 TTL: which queue job is the current attempt of that engine job, and how far its outcome has
 got to the engine. It is what tells a re-activation after a crash (re-attach to the queued
 job: the model is not invoked again) from one after a reported failure (a new attempt).
@@ -14,8 +14,8 @@ from enum import StrEnum
 RECORD_PREFIX = "smq:engine:"
 
 
-def record_key(engine: str, job_key: str) -> str:
-    return f"{RECORD_PREFIX}{engine}:{job_key}"
+def record_key(cluster: str, job_key: str) -> str:
+    return f"{RECORD_PREFIX}{cluster}:{job_key}"
 
 
 class RecordField(StrEnum):

@@ -28,11 +28,11 @@ class Claim:
 
 
 class EngineJobRecords:
-    """Records of one engine (``engine`` names it in the keys, e.g. ``c8``)."""
+    """Records of one engine (cluster): ``id_prefix`` names it in the record keys and starts
+    its queue job ids, so clusters whose job keys overlap can share one Redis."""
 
-    def __init__(self, redis: Redis, engine: str, id_prefix: str, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, id_prefix: str, ttl_seconds: int) -> None:
         self._redis = redis
-        self._engine = engine
         self._id_prefix = id_prefix
         self._ttl = ttl_seconds
         self._attach = redis.register_script(ATTACH_LUA)
@@ -44,7 +44,7 @@ class EngineJobRecords:
         return self._redis
 
     def key(self, job_key: str) -> str:
-        return record_key(self._engine, job_key)
+        return record_key(self._id_prefix, job_key)
 
     def attach_many(self, jobs: list[tuple[str, int]]) -> list[Attachment]:
         """Attach each activated (job key, retries) to its current attempt or a new one, in

@@ -39,6 +39,12 @@ class Camunda8Engine:
         else:
             self._client.fail(job_key, body)
 
+    def give_back(self, job: ActivatedJob) -> None:
+        """A failure that keeps the job's retries and has no backoff: activatable again at
+        once, for another replica; no incident, no attempt used."""
+        body = {"retries": job.retries, "errorMessage": "smq adapter stopping: job handed back"}
+        self._client.fail(job.job_key, {**body, "retryBackOff": 0})
+
     def extend(self, job_key: str) -> None:
         """The deadline becomes now + the job timeout."""
         self._client.update(job_key, {"changeset": {"timeout": self._timeout_ms}})

@@ -37,7 +37,6 @@ from producer.settings import Settings, get_settings
 from producer.submit import Producer
 
 log = structlog.get_logger("adapters.camunda8")
-ENGINE = "c8"
 GROUP = "smq-camunda8"
 
 
@@ -59,9 +58,7 @@ class Adapter:
         )
         self.engine = Camunda8Engine(client, adapter, connection)
         self.inflight = InFlight(adapter.jobs_in_flight)
-        self.records = EngineJobRecords(
-            self.redis, ENGINE, adapter.job_id_prefix, settings.job_ttl_seconds
-        )
+        self.records = EngineJobRecords(self.redis, adapter.job_id_prefix, settings.job_ttl_seconds)
         owner = adapter.consumer_name or socket.gethostname()
         self.reporter = Reporter(
             self.engine,
@@ -138,6 +135,7 @@ class Adapter:
         return ActivationLoop(
             f"activate:{job_type}",
             functools.partial(self.engine.activate, job_type),
+            self.engine,
             self.submitter,
             self.inflight,
             stop,

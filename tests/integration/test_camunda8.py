@@ -143,7 +143,7 @@ def test_job_error_walks_the_retries_down_to_an_incident_one_invocation_per_acti
     # Camunda's documented pattern: jobError(msg, {}, job.retries - 1, @"PT0S")
     emulator.script(endpoint, errors={"code": "ModelError"})
     expression = (
-        '=if error != null then jobError("model failed", {}, job.retries - 1, "PT0S") else null'
+        '=if error != null then jobError("model failed", {}, job.retries - 1, @"PT0S") else null'
     )
     [job] = run(control, template_job(endpoint, {"errorExpression": expression}, retries=3))
     assert job["incident"] == "model failed"

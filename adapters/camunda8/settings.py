@@ -54,10 +54,13 @@ class CamundaConnection(BaseSettings):
     def _credentials_for_strategy(self) -> CamundaConnection:
         strategy = self.strategy
         if strategy == "OAUTH" and not (self.client_id and self.client_secret):
-            raise ValueError("CAMUNDA_AUTH_STRATEGY=OAUTH needs CAMUNDA_CLIENT_ID and _SECRET")
+            raise ValueError(
+                "CAMUNDA_AUTH_STRATEGY=OAUTH needs CAMUNDA_CLIENT_ID and CAMUNDA_CLIENT_SECRET"
+            )
         if strategy == "BASIC" and not (self.basic_auth_username and self.basic_auth_password):
             raise ValueError(
-                "CAMUNDA_AUTH_STRATEGY=BASIC needs CAMUNDA_BASIC_AUTH_USERNAME and _PASSWORD"
+                "CAMUNDA_AUTH_STRATEGY=BASIC needs CAMUNDA_BASIC_AUTH_USERNAME and "
+                "CAMUNDA_BASIC_AUTH_PASSWORD"
             )
         return self
 

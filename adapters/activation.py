@@ -28,6 +28,8 @@ from producer.results import job_status
 from producer.submit import Producer
 
 log = structlog.get_logger("adapters.activation")
+# How long an activation waits for more free slots once some are free (see InFlight.reserve).
+_LINGER = 0.02
 
 
 class Submitter:
@@ -145,7 +147,7 @@ class ActivationLoop(threading.Thread):
         if room <= 0:
             self._stop.wait(0.2)  # the queue is deep: let the workers catch up first
             return
-        reserved = self._inflight.reserve(room, timeout=1.0)
+        reserved = self._inflight.reserve(room, timeout=1.0, linger=_LINGER)
         if reserved == 0:
             return
         try:

@@ -29,16 +29,27 @@ class InFlight:
         with self._changed:
             return len(self._jobs)
 
-    def reserve(self, most: int, timeout: float) -> int:
+    def reserve(self, most: int, timeout: float, linger: float = 0.0) -> int:
         """Reserve up to ``most`` free slots, waiting up to ``timeout`` for at least one;
-        0 when none came free."""
-        deadline = time.monotonic() + timeout
+        0 when none came free.
+
+        With ``linger``, a reservation smaller than a quarter of the capacity waits up to that
+        long for more slots to free: one activation of 30 jobs (one round trip, queue
+        messages of several jobs) costs far less than 30 activations of one.
+        """
+        started = time.monotonic()
+        deadline = started + timeout
+        enough = min(most, max(1, self.capacity // 4))
         with self._changed:
-            while (free := self.capacity - len(self._jobs) - self._reserved) <= 0:
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while True:
+                free = self.capacity - len(self._jobs) - self._reserved
+                now = time.monotonic()
+                if free >= enough or (free > 0 and now - started >= linger):
+                    break
+                if now >= deadline:
                     return 0
-                self._changed.wait(left)
+                wait = deadline - now if free <= 0 else started + linger - now
+                self._changed.wait(max(0.0, min(wait, deadline - now)))
             taken = min(free, most)
             self._reserved += taken
             return taken

@@ -8,6 +8,7 @@ import heapq
 import itertools
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import structlog
@@ -49,6 +50,7 @@ class Reporter:
         key_field: str,
         backoff_initial: float,
         backoff_max: float,
+        threads: int = 8,
     ) -> None:
         self._engine = engine
         self._records = records
@@ -61,6 +63,25 @@ class Reporter:
         self._retries: list[_Retry] = []
         self._seq = itertools.count()
         self._wake = threading.Condition()
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="report")
+        # At most this many results handed over and not yet reported: the stream reader
+        # waits rather than piling results up in memory.
+        self._slots = threading.BoundedSemaphore(threads * 4)
+
+    def submit(self, result: Result) -> None:
+        """``handle`` on a reporting thread; blocks while all threads are busy."""
+        self._slots.acquire()
+        future = self._pool.submit(self._handle_logged, result)
+        future.add_done_callback(lambda _: self._slots.release())
+
+    def _handle_logged(self, result: Result) -> None:
+        try:
+            self.handle(result)
+        except Exception:  # Redis away mid-claim: the record lets a re-activation finish it
+            log.exception("report_failed", job_id=result.id)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
 
     def handle(self, result: Result) -> None:
         """Report a result read from the stream (or found stored, on a re-attach)."""
@@ -183,15 +204,18 @@ class Reporter:
 def read_results(consumer: ResultConsumer, reporter: Reporter, stop: threading.Event) -> None:
     """Report every result of the adapter's stream until ``stop``; run it in a thread.
 
-    A result is acknowledged after its first report attempt (retries continue from memory,
-    and the record lets a re-activation finish the job if this process dies meanwhile).
+    A result is acknowledged once a reporting thread has it. If this process dies before the
+    engine hears of it, nothing is lost: the record still says the attempt is active (or
+    being reported), so the engine's re-activation after the job timeout re-attaches to the
+    done queue job and reports its stored result. Report retries continue from memory the
+    same way.
     """
     while not stop.is_set():
         try:
             # follow=False ends each pass when the stream stays empty for the block time,
             # which is when ``stop`` is looked at while idle.
             for result in consumer.results(follow=False):
-                reporter.handle(result)
+                reporter.submit(result)
                 if stop.is_set():
                     break
         except Exception:  # Redis away, a bug in one result: log, pause, read on

@@ -11,13 +11,20 @@ from ops.local import Service, _await_line, _spawn
 
 
 def start_camunda8(
-    workdir: Path, *, auth: str = "none", token_lifetime: int = 3600, name: str = "camunda8"
+    workdir: Path,
+    *,
+    auth: str = "none",
+    token_lifetime: int = 3600,
+    name: str = "camunda8",
+    check_answers: bool = True,
 ) -> Service:
     """``python -m emulator.camunda8`` on a free port; ``url`` is its root (REST under /v2)."""
     argv = [
         sys.executable, "-m", "emulator.camunda8", "--port", "0",
         "--auth", auth, "--token-lifetime", str(token_lifetime),
     ]  # fmt: skip
+    if not check_answers:
+        argv.append("--no-answer-check")
     service = _spawn(name, argv, workdir)
     marker = "listening on"
     service.url = _await_line(service, marker, 30).split(marker, 1)[1].strip()

@@ -68,6 +68,7 @@ class Adapter:
             key_field="jobKey",
             backoff_initial=adapter.backoff_initial,
             backoff_max=adapter.backoff_max,
+            threads=adapter.report_threads,
         )
         self.consumer = ResultConsumer(
             self.redis,
@@ -122,6 +123,7 @@ class Adapter:
         stop.set()
         for thread in threads[len(self.adapter.job_types) :]:
             thread.join(timeout=2.0)
+        self.reporter.close()  # reports already handed over finish (each bounded by a timeout)
         log.info(
             "camunda_adapter_stopped",
             drained=drained,

@@ -100,7 +100,7 @@ class Camunda8Settings(BaseSettings):
         "to run beside Camunda's connector runtime).",
     )
     jobs_in_flight: int = Field(
-        64,
+        256,
         ge=1,
         le=10_000,
         description="Engine jobs one adapter process holds at once (activated, not yet "
@@ -123,6 +123,9 @@ class Camunda8Settings(BaseSettings):
         ge=0,
         le=3600,
         description="Long-polling `requestTimeout` of an activation, seconds (0: no long polling).",
+    )
+    report_threads: int = Field(
+        8, ge=1, le=256, description="Results reported to the engine at once."
     )
     request_timeout: float = Field(
         10.0, gt=0, description="HTTP timeout of the other engine calls, seconds."

@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", default="demo")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds")
+    parser.add_argument(
+        "--no-answer-check",
+        action="store_true",
+        help="do not validate our own answers against the schemas (requests always are)",
+    )
     return parser.parse_args(argv)
 
 
@@ -38,7 +43,7 @@ async def serve(args: argparse.Namespace) -> None:
         password=args.password,
         token_lifetime=args.token_lifetime,
     )
-    api = CamundaApi(auth)
+    api = CamundaApi(auth, check_answers=not args.no_answer_check)
     server = HttpServer(api.handle)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -58,7 +58,9 @@ class Fault:
 
 
 class CamundaApi:
-    def __init__(self, auth: Auth) -> None:
+    def __init__(self, auth: Auth, *, check_answers: bool = True) -> None:
+        # Checking our own answers costs ~0.5 ms per activated job: benchmarks turn it off.
+        self.check_answers = check_answers
         self.store = JobStore()
         self.auth = auth
         self.faults: list[Fault] = []
@@ -196,7 +198,8 @@ class CamundaApi:
         return Response(status, body, [("Content-Type", "application/problem+json"), *headers])
 
     def _check(self, schema: str, document: Any, file: str = "jobs.yaml") -> None:
-        self.self_check.extend(spec.problems(schema, document, file))
+        if self.check_answers:
+            self.self_check.extend(spec.problems(schema, document, file))
 
     # --- control API ---
 

@@ -118,14 +118,14 @@ class ActivationLoop(threading.Thread):
         self._engine = engine
         self._submitter = submitter
         self._inflight = inflight
-        self._stop = stop
+        self._halt = stop
         self._backlog = backlog
         self._max_backlog = max_backlog
         self._backoff = (backoff_initial, backoff_max)
         self._failures = 0
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 self._once()
             except Exception as exc:  # engine or Redis away: back off, never die
@@ -140,12 +140,12 @@ class ActivationLoop(threading.Thread):
                     failures=self._failures,
                     delay_s=round(delay, 3),
                 )
-                self._stop.wait(delay)
+                self._halt.wait(delay)
 
     def _once(self) -> None:
         room = self._max_backlog - self._backlog()
         if room <= 0:
-            self._stop.wait(0.2)  # the queue is deep: let the workers catch up first
+            self._halt.wait(0.2)  # the queue is deep: let the workers catch up first
             return
         reserved = self._inflight.reserve(room, timeout=1.0, linger=_LINGER)
         if reserved == 0:
@@ -158,7 +158,7 @@ class ActivationLoop(threading.Thread):
         if len(jobs) < reserved:
             self._inflight.unreserve(reserved - len(jobs))
         self._failures = 0
-        if jobs and self._stop.is_set():
+        if jobs and self._halt.is_set():
             self._give_back(jobs)  # a long poll answered after SIGTERM: not ours to start
         elif jobs:
             self._submitter.submit(jobs)

@@ -1,8 +1,9 @@
 """``smq camunda`` / ``python -m adapters.camunda8``: run the Camunda 8 adapter until SIGTERM.
 
 Threads: one activation loop per job type (long polling), the result reader, the report
-retries, the deadline keeper. SIGTERM stops activating, keeps reporting results of held
-jobs for up to ``SMQ_CAMUNDA_SHUTDOWN_SECONDS``, then exits 0; what is still running is
+retries, the deadline keeper. SIGTERM stops activating (a pending long poll is waited for and
+what it returns handed back), keeps reporting results of held jobs for up to
+``SMQ_CAMUNDA_SHUTDOWN_SECONDS``, then exits 0; what is still running is
 finished by another replica (the result stream's consumer group) or by this one's successor
 (the engine re-activates the job after its timeout and the record re-attaches it).
 """
@@ -15,6 +16,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from types import FrameType
 
 import httpx
@@ -117,9 +119,16 @@ class Adapter:
         while not self.shutdown.wait(0.5):
             pass
         stop_activating.set()
-        held = len(self.inflight)
-        log.info("camunda_adapter_stopping", held=held)
+        signalled = time.monotonic()
+        log.info("camunda_adapter_stopping", held=len(self.inflight))
         drained = self.inflight.wait_empty(self.adapter.shutdown_seconds)
+        # A long poll still pending may yet return jobs: wait for it, so they are handed
+        # back now instead of waiting out their timeout with an engine that thinks we have
+        # them. Exit comes at most max(shutdown, poll + request timeout) after the signal.
+        a = self.adapter
+        deadline = signalled + max(a.shutdown_seconds, a.poll_timeout + a.request_timeout)
+        for thread in threads[: len(a.job_types)]:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         stop.set()
         for thread in threads[len(self.adapter.job_types) :]:
             thread.join(timeout=2.0)

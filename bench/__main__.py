@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only b1,b2,b3,b4]``: a table, and .bench/latest.json."""
+"""``python -m bench [--quick] [--only b1,b2,b3,b4,engine]``: a table, and .bench/latest.json."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ TARGETS = {
     "b4_p95_s": ("<=", 2.0),
     "b4_redis_bytes_per_pending": ("<=", 1024.0),
     "b5_rss_mb": ("<=", 200.0),
+    "engine_ratio": (">=", 0.8),
+    "engine_added_p50_ms": ("<=", 10.0),
 }
 
 
@@ -108,7 +110,14 @@ def b4(params: dict[str, Any]) -> dict[str, Any]:
         return asynchronous.run(s, params["b4_pending"], params["b4_landing_s"])
 
 
-SUITES = {"b1": b1, "b2": b2, "b3": b3, "b4": b4}
+def engine(params: dict[str, Any]) -> dict[str, Any]:
+    from bench import engine as round_trip
+
+    with stack() as s:
+        return round_trip.run(s, params)
+
+
+SUITES = {"b1": b1, "b2": b2, "b3": b3, "b4": b4, "engine": engine}
 
 
 def parameters(quick: bool) -> dict[str, Any]:
@@ -126,6 +135,9 @@ def parameters(quick: bool) -> dict[str, Any]:
         "b3_direct_concurrency": 64,
         "b4_pending": 1000 if quick else 10_000,
         "b4_landing_s": 15 if quick else 60,
+        "engine_jobs": 500 if quick else 2000,
+        "engine_sequential": 50 if quick else 200,
+        "engine_latency_ms": 20,
     }
 
 

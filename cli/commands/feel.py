@@ -23,7 +23,7 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from feel.playground import run as evaluate  # the evaluator lives with the worker
+    from feel.playground import run as evaluate
 
     code, text = evaluate(args.expression, args.context)
     print(text, file=sys.stdout if code == 0 else sys.stderr)

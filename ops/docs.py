@@ -7,12 +7,15 @@ import json
 from ops.local import ROOT
 from producer.schema import schemas
 from producer.settings import Settings, markdown_table
+from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
 from worker.settings import WorkerSettings
 
 # Marker name in the README → the table between its start and end markers.
 TABLES = {
     "settings-table": lambda: markdown_table(Settings),
     "worker-settings-table": lambda: markdown_table(WorkerSettings, skip=Settings),
+    "camunda8-connection-table": lambda: markdown_table(CamundaConnection),
+    "camunda8-settings-table": lambda: markdown_table(Camunda8Settings),
 }
 
 

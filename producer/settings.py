@@ -103,6 +103,8 @@ def markdown_table(
         if skip is not None and name in skip.model_fields:
             continue
         default = field.default
+        if isinstance(default, list | tuple):
+            default = ",".join(map(str, default))
         shown = f"`{default}`" if default not in ("", None) else "—"
         rows.append(f"| `{prefix}{name.upper()}` | {shown} | {field.description} |")
     return "\n".join(rows)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
 from ops.local import ROOT
 from producer.schema import schemas
 from producer.settings import Settings, markdown_table
-from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
 from worker.settings import WorkerSettings
 
 # Marker name in the README → the table between its start and end markers.

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SRC    := producer worker feel cli emulator ops bench tests
+SRC    := producer worker feel cli adapters emulator ops bench tests
 
 .PHONY: install test unit functional integration emulator lint fmt demo schema bench clean
 

@@ -161,6 +161,18 @@ def cmd_feel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+def cmd_spiff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from adapters.spiff.cli import main as spiff_main
+
+    return spiff_main(args.args)
+
+
+def cmd_ingress(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from adapters.ingress import main as ingress_main
+
+    return ingress_main(args.args)
+
+
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(json.dumps(schemas()[args.which], indent=2), file=out)
     return EXIT_OK
@@ -196,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("expression", help="e.g. '{score: response.body.score}' (a leading = is fine)")
     p.add_argument("--context", default=None, help="the variables, as a JSON object")
     p.set_defaults(func=cmd_feel)
+
+    # The adapters parse their own arguments (`smq spiff -h`, `smq ingress -h`).
+    p = sub.add_parser("spiff", help="run Camunda 8 BPMN embedded (SpiffWorkflow)", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_spiff)
+
+    p = sub.add_parser("ingress", help="dispatch jobs XADDed to the ingress stream", add_help=False)
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_ingress)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the job or result contract")
     p.add_argument("which", choices=["job", "result"])

@@ -1,0 +1,1 @@
+"""Process-engine adapters: they import ``producer`` (and ``feel``), never the worker."""

@@ -231,8 +231,8 @@ def poller(tmp_path: Path, worker_env: dict[str, str], worker: Service) -> Itera
 
 
 def test_async_task_completes_after_its_output_lands(
-    spiff: Spiff, endpoint: str, emulator: EmulatorControl, poller: Service
-) -> None:
+    spiff: Spiff, endpoint: str, emulator: EmulatorControl, poller: Service, s3: Any
+) -> None:  # s3: the staging bucket an inline body is uploaded to
     # Given the example switched to ASYNC, and an inference that takes 1.5 s
     emulator.script(endpoint, **{"async": {"delayMs": 1500}})
     model = parse_model(EXAMPLE.read_text().replace('source="SYNC"', 'source="ASYNC"'))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lxml import etree  # type: ignore[import-untyped]
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 from SpiffWorkflow.bpmn.parser.node_parser import DEFAULT_NSMAP
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
@@ -25,6 +26,11 @@ ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 NSMAP = {**DEFAULT_NSMAP, "zeebe": ZEEBE_NS}
 # Zeebe's default when taskDefinition has no retries attribute.
 DEFAULT_RETRIES = "3"
+# A model file is data: no external entities, no network.
+_XML = etree.XMLParser(resolve_entities=False, no_network=True)
+RESERVED_IDS = frozenset({"Start", "End"})
+RESERVED_SUFFIX = "__element"
+REFERENCE_ATTRIBUTES = ("id", "sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement")
 
 
 @dataclass(frozen=True)
@@ -103,15 +109,42 @@ def parse_model(source: str | Path, process_id: str | None = None) -> ParsedMode
     parser = ZeebeBpmnParser()
     try:
         if isinstance(source, str) and source.lstrip().startswith("<"):
-            parser.add_bpmn_str(source.encode(), filename="<string>")
+            root, filename = etree.fromstring(source.encode(), _XML), "<string>"
         else:
-            parser.add_bpmn_file(str(source))
+            root, filename = etree.parse(str(source), _XML).getroot(), str(source)
+        renamed = _rename_reserved_ids(root)
+        parser.add_bpmn_xml(root, filename=filename)
         chosen = process_id or _only_process(parser.get_process_ids())
-        return ParsedModel(chosen, parser.get_spec(chosen), parser.get_subprocess_specs(chosen))
+        spec, subprocesses = parser.get_spec(chosen), parser.get_subprocess_specs(chosen)
     except ValidationException as exc:
         raise ModelFileError(str(exc)) from exc
-    except OSError as exc:
+    except (OSError, etree.XMLSyntaxError) as exc:
         raise ModelFileError(f"cannot read the model: {exc}") from exc
+    for process in [spec, *subprocesses.values()]:
+        for task_spec in process.task_specs.values():
+            if task_spec.name in renamed:
+                task_spec.bpmn_id = renamed[task_spec.name]
+    return ParsedModel(chosen, spec, subprocesses)
+
+
+def _rename_reserved_ids(root: Any) -> dict[str, str]:
+    """SpiffWorkflow names its own start and end task specs ``Start`` and ``End``, and an
+    element with such an id is taken for them (Camunda Modeler users do write
+    ``id="Start"``). Rename those elements, and every reference to them, before parsing;
+    the task spec keeps the original as its ``bpmn_id``. Returns new name → original."""
+    renamed = {
+        str(element.get("id")): f"{element.get('id')}{RESERVED_SUFFIX}"
+        for element in root.iter()
+        if element.get("id") in RESERVED_IDS
+    }
+    for element in root.iter() if renamed else ():
+        for attribute in REFERENCE_ATTRIBUTES:
+            if element.get(attribute) in renamed:
+                element.set(attribute, renamed[element.get(attribute)])
+        if element.tag in (full_tag("incoming"), full_tag("outgoing")):
+            text = (element.text or "").strip()
+            element.text = renamed.get(text, element.text)
+    return {new: old for old, new in renamed.items()}
 
 
 def _only_process(ids: list[str]) -> str:

@@ -297,3 +297,15 @@ def test_gateway_conditions_written_in_feel_are_evaluated_with_feel() -> None:
     ends = [started(xml, {"risk": {"score": s}}, ctx())[0] for s in (0.9, 0.1)]
 
     assert [summary(w)["endEvent"] for w in ends] == ["High", "Low"]
+
+
+def test_elements_named_like_spiffworkflows_own_start_and_end_still_run() -> None:
+    # Camunda Modeler users write id="Start"; SpiffWorkflow names its own task specs so.
+    xml = model("t").replace('"Begin"', '"Start"').replace('"Done"', '"End"')
+
+    workflow, _ = started(xml, {}, ctx(t=lambda v, h: {"ok": True}))
+    restored = loads(dumps(workflow))
+
+    assert summary(restored)["status"] == "completed"
+    assert summary(restored)["endEvent"] == "End"
+    assert summary(restored)["data"] == {"ok": True}

@@ -225,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("spiff", "ingress"):
+        # Their own parsers take every argument, -h included (argparse's REMAINDER does not).
+        command = cmd_spiff if argv[0] == "spiff" else cmd_ingress
+        return command(argparse.Namespace(args=argv[1:]), sys.stdout, sys.stderr)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, sys.stdout, sys.stderr))

@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        code = int(args.run(args))
+        code = int(_run(argv))
         sys.stdout.flush()  # a closed pipe shows up here, not as noise at interpreter exit
         return code
     except CliError as exc:
@@ -58,6 +58,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
+
+
+def _run(argv: list[str]) -> int:
+    """A command whose module has ``run_argv`` parses its own arguments (``smq spiff -h``
+    shows the adapter's help); the others go through the parser built here."""
+    passthrough = {m.__name__.rsplit(".", 1)[1]: m for m in commands.modules()}
+    module = passthrough.get(argv[0]) if argv else None
+    if module is not None and hasattr(module, "run_argv"):
+        return int(module.run_argv(argv[1:]))
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
 
 
 def _fail(exc: CliError) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
+from adapters.ingress.settings import IngressSettings
+from adapters.spiff.settings import SpiffSettings
 from ops.local import ROOT
 from producer.schema import schemas
 from producer.settings import Settings, markdown_table
@@ -16,6 +18,8 @@ TABLES = {
     "worker-settings-table": lambda: markdown_table(WorkerSettings, skip=Settings),
     "camunda8-connection-table": lambda: markdown_table(CamundaConnection),
     "camunda8-settings-table": lambda: markdown_table(Camunda8Settings),
+    "spiff-settings-table": lambda: markdown_table(SpiffSettings, skip=Settings),
+    "ingress-settings-table": lambda: markdown_table(IngressSettings, skip=Settings),
 }
 
 

@@ -230,6 +230,22 @@ def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> 
     return service
 
 
+def start_spiff_runner(workdir: Path, env: Mapping[str, str], *, name: str = "s1") -> Service:
+    """A real ``smq spiff run`` process; returns once its loop has started."""
+    argv = [sys.executable, "-m", "cli.main", "spiff", "run"]
+    service = _spawn(f"spiff-{name}", argv, workdir, env)
+    _await_line(service, "spiff_runner_started", 30)
+    return service
+
+
+def start_ingress(workdir: Path, env: Mapping[str, str], *, name: str = "i1") -> Service:
+    """A real ``smq ingress`` process; returns once its loop has started."""
+    argv = [sys.executable, "-m", "cli.main", "ingress"]
+    service = _spawn(f"ingress-{name}", argv, workdir, env)
+    _await_line(service, "ingress_started", 30)
+    return service
+
+
 def _await_line(service: Service, marker: str, timeout: float) -> str:
     """The first line of the process's log containing ``marker``; fails fast if it exits."""
     found: list[str] = []

@@ -17,7 +17,7 @@ from producer.contract import TASK_TYPE, Headers, Input
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "adapters" / "camunda8" / "element-template.json"
 SCHEMA = ROOT / "schema" / "vendor" / "zeebe-element-templates-json-schema" / "schema.json"
-EXAMPLE = ROOT / "examples" / "camunda8" / "sagemaker-score.bpmn"
+EXAMPLE = ROOT / "examples" / "bpmn" / "sagemaker-score.bpmn"
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 

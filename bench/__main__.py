@@ -144,7 +144,7 @@ def parameters(quick: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small N: under a minute or two")
-    parser.add_argument("--only", default="b1,b2,b3,b4", help="comma-separated suites")
+    parser.add_argument("--only", default="b1,b2,b3,b4,engine", help="comma-separated suites")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=JSON", help="override a parameter"
     )

@@ -19,6 +19,8 @@ TINY = {
     "b4_pending": 20,
     "b4_landing_s": 1,
     "default_concurrency": 16,
+    "engine_jobs": 20,
+    "engine_sequential": 3,
 }
 
 
@@ -40,6 +42,8 @@ def test_bench_runs_end_to_end_and_writes_the_report(tmp_path: Path) -> None:
         "b4_requests_per_inference",
         "b4_p95_s",
         "b5_rss_mb",
+        "engine_ratio",
+        "engine_added_p50_ms",
     ):
         assert isinstance(report[key], int | float), key
     assert report["figures"]["b4_results"] == 20

@@ -16,6 +16,7 @@ from tests.functional.conftest import BUCKET, SECRETS, Clients, job
 from worker.runner import JobRunner
 from worker.settings import WorkerSettings
 from worker.store import JobStore
+from worker.tasks import MessageJobs
 
 
 def body(data: bytes) -> StreamingBody:
@@ -195,3 +196,25 @@ def test_an_async_job_is_staged_started_and_handed_to_the_poller(
     assert SECRETS["SECRET_AWS_SECRET_KEY"] not in json.dumps(
         redis.hgetall(job_key(document["id"]))
     )
+
+
+def test_a_bulk_message_runs_each_job_once_in_parallel_and_answers_every_one(
+    producer: Producer,
+    runner: JobRunner,
+    runtime: Any,
+    redis: RedisClient,
+    settings: WorkerSettings,
+) -> None:
+    # Given three stored jobs; the message names the first one twice
+    documents = [job(f"bulk-{n}") for n in range(3)]
+    ids = [s.job_id for s in producer.submit_many(documents)]
+    _, stub = runtime
+    for _ in ids:
+        stub.add_response("invoke_endpoint", answer({"ok": True}))
+
+    # When the message's jobs run
+    results = MessageJobs(runner, concurrency=2).run([ids[0], *ids])
+
+    # Then each job ran once (three responses used, no more) and was posted once
+    assert [r.id for r in results if r is not None] == ids
+    assert sorted(e["id"] for e in entries(redis, settings.result_stream)) == sorted(ids)

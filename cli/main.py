@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
+import socket
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -17,6 +20,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from producer.connection import connect
 from producer.errors import JobValidationError
+from producer.health import check, probe_client
+from producer.keys import HEARTBEAT_MAX_AGE, Role
 from producer.results import (
     DEFAULT_GROUP,
     ResultConsumer,
@@ -153,6 +158,34 @@ def cmd_poller(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_poller()
 
 
+def cmd_health(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Exit 0 with "ok: …" when healthy, 1 with the reason when not (4: Redis unreachable)."""
+    settings = get_settings()
+    host = socket.gethostname() if args.this_host else None
+    health = check(probe_client(settings), Role(args.role), host=host, max_age=args.max_age)
+    if health.healthy:
+        print(health.reason, file=out)
+        return EXIT_OK
+    print(f"unhealthy: {health.reason}", file=err)
+    return EXIT_FAILED
+
+
+def cmd_exporter(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from producer.exporter import serve
+    from worker.logs import configure  # the same JSON log lines as workers and pollers
+
+    settings = get_settings()
+    if settings.metrics_port is None:
+        print("error: set SMQ_METRICS_PORT to the port to serve /metrics on", file=err)
+        return EXIT_INVALID
+    configure(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    serve(settings, settings.metrics_port, stop)
+    return EXIT_OK
+
+
 def cmd_feel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from feel.playground import run  # the evaluator lives with the worker
 
@@ -191,6 +224,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("poller", help="run the poller that finishes asynchronous inferences")
     p.set_defaults(func=cmd_poller)
+
+    p = sub.add_parser("health", help="probe: is a worker or poller alive (exit 0) or not")
+    p.add_argument("--role", choices=[r.value for r in Role], required=True)
+    p.add_argument("--this-host", action="store_true", help="only heartbeats from this host count")
+    p.add_argument(
+        "--max-age",
+        type=float,
+        default=HEARTBEAT_MAX_AGE,
+        help=f"seconds a heartbeat stays valid (default {HEARTBEAT_MAX_AGE:g})",
+    )
+    p.set_defaults(func=cmd_health)
+
+    p = sub.add_parser("exporter", help="serve the queue-level Prometheus gauges")
+    p.set_defaults(func=cmd_exporter)
 
     p = sub.add_parser("feel", help="evaluate a FEEL expression: try a result/error expression")
     p.add_argument("expression", help="e.g. '{score: response.body.score}' (a leading = is fine)")

@@ -20,6 +20,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging
 from kombu import connection as kombu_connection
+from prometheus_client import values as prometheus_values
 
 from worker import logs
 from worker.settings import WorkerSettings, get_worker_settings
@@ -29,15 +30,18 @@ TRANSPORT = "worker.broker:Transport"
 
 def _prometheus_multiprocess_dir(settings: WorkerSettings) -> str | None:
     """With the prefork pool, each child counts in files of its own and the main process
-    serves their sum. prometheus_client picks that mode when it is first imported (by
-    worker.tasks, after this module), from PROMETHEUS_MULTIPROC_DIR: set it here, to a fresh
-    directory, since files left by an earlier run would be counted again."""
+    serves their sum. prometheus_client chooses how values are kept from
+    PROMETHEUS_MULTIPROC_DIR when it is imported, and the celery command has imported it
+    already (Flower's command plugin does): set the variable, to a fresh directory (files
+    left by an earlier run would be counted again), and let it choose again before
+    worker.metrics creates any metric. Forked children inherit both."""
     if settings.worker_pool != "prefork" or settings.metrics_port is None:
         return None
-    if "prometheus_client" in sys.modules:
-        raise RuntimeError("prometheus_client was imported before worker.app: import it first")
+    if "worker.metrics" in sys.modules:
+        raise RuntimeError("worker.metrics was imported before worker.app: import the app first")
     path = tempfile.mkdtemp(prefix="smq-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: ignore[no-untyped-call]
     return path
 
 

@@ -44,7 +44,7 @@ class Heartbeat(threading.Thread):
         self._redis = redis
         self._key = heartbeats_key(role)
         self._interval = interval
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.member = member()
 
     def beat(self) -> None:
@@ -62,12 +62,12 @@ class Heartbeat(threading.Thread):
                 if not failing:
                     log.warning("heartbeat_failed", key=self._key, error=str(exc))
                 failing = True
-            if self._stop.wait(self._interval):
+            if self._stopping.wait(self._interval):
                 return
 
     def stop(self) -> None:
         """Stop beating and leave the set: a process stopped on purpose is not alive."""
-        self._stop.set()
+        self._stopping.set()
         if self.is_alive() and threading.current_thread() is not self:
             self.join(timeout=3.0)  # a beat under way would write the member back
         with contextlib.suppress(RedisError):  # Redis away: the member ages out instead

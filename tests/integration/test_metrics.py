@@ -199,3 +199,32 @@ def test_exporter_gauges_after_real_jobs(
     assert value(g, "smq_dead_letters", stream="smq:results:dead") == 0
     assert value(g, "smq_workers_alive") == 1
     assert value(g, "smq_pollers_alive") == 1
+
+
+def test_a_prefork_worker_serves_the_sum_of_its_children(
+    tmp_path: Path, worker_env: dict[str, str], endpoint: str, stream: str
+) -> None:
+    """SMQ_WORKER_POOL=prefork: each child counts in its own file, the main process serves
+    the sum (without that, the main process would serve zeros: it runs no job)."""
+    redis_service = start_redis(tmp_path / "redis")
+    port = free_port()
+    env = {**worker_env, "SMQ_REDIS_URL": redis_service.url, "SMQ_METRICS_PORT": str(port)}
+    worker = start_worker(tmp_path, env, name="forked", concurrency=2, pool="prefork")
+    try:
+        settings = WorkerSettings(redis_url=redis_service.url)
+        client = connect(settings)
+        producer = Producer(client, settings)
+        cursor = stream_tail(client, stream)
+        subs = [producer.submit(make_job(endpoint, stream)) for _ in range(6)]
+        results = list(
+            wait_for(client, {s.job_id: stream for s in subs}, {stream: cursor}, timeout=30)
+        )
+        samples = scrape(f"http://127.0.0.1:{port}")
+    finally:
+        worker.stop()
+        redis_service.stop()
+    assert len(results) == 6
+    completed = dict(endpoint=endpoint, invocation_type="SYNC", outcome="completed")
+    assert value(samples, "smq_invocations_total", **completed) == 6
+    assert value(samples, "smq_results_posted_total", status="completed", source="worker") == 6
+    assert value(samples, "smq_jobs_in_flight") == 0

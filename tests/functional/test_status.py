@@ -5,13 +5,15 @@ the exporter's scan, health verdicts."""
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
 from kombu import Connection, Exchange, Queue
 
+from ops.local import free_port
 from producer.connection import RedisClient
-from producer.exporter import StreamDiscovery, gauges
+from producer.exporter import QueueCollector, StreamDiscovery, gauges, scrape_client
 from producer.health import check
 from producer.keys import ASYNC_DUE, Role, heartbeats_key
 from producer.status import queue_lists, read_status
@@ -119,3 +121,18 @@ def test_exporter_reports_streams_with_a_consumer_group_and_their_lag(
 
 def beat_pid(beat: Heartbeat) -> int:
     return int(beat.member.rpartition(":")[2])
+
+
+def test_the_exporter_answers_a_scrape_with_redis_up_0_when_redis_is_away(
+    settings: WorkerSettings,
+) -> None:
+    nowhere = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    collector = QueueCollector(scrape_client(nowhere), nowhere)
+
+    started = time.monotonic()
+    families = list(collector.collect())
+
+    assert [(f.name, [s.value for s in f.samples]) for f in families] == [
+        ("smq_exporter_redis_up", [0.0])
+    ]
+    assert time.monotonic() - started < 5

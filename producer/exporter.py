@@ -42,7 +42,7 @@ class StreamDiscovery:
     ``limit`` streams are reported (label cardinality), dead-letter streams aside.
     """
 
-    def __init__(self, *, calls: int = 5, count: int = 10_000, limit: int = 100) -> None:
+    def __init__(self, *, calls: int = 20, count: int = 1000, limit: int = 100) -> None:
         self._calls = calls
         self._count = count
         self._limit = limit

@@ -99,8 +99,10 @@ class JobRunner:
                 else:
                     response = self._invoke(job)
             if response is None:
-                return _attempt(begun, job, raw, None, call)
-            return _attempt(begun, job, raw, publish.completed(job, response, begun.attempts), call)
+                return _labelled(begun, job, raw, None, call)
+            return _labelled(
+                begun, job, raw, publish.completed(job, response, begun.attempts), call
+            )
         except SmqError as exc:
             error = exc
         except Exception as exc:  # the worker must answer every job, whatever went wrong
@@ -114,7 +116,7 @@ class JobRunner:
             correlation=correlation if isinstance(correlation, dict) else None,
             attempts=begun.attempts,
         )
-        return _attempt(begun, job, raw, result, call)
+        return _labelled(begun, job, raw, result, call)
 
     def _carry_out(
         self, decision: Decision, attempt: Attempt, begun: Begun, started: float
@@ -187,7 +189,7 @@ class _Call:
         self.seconds = time.perf_counter() - self._started
 
 
-def _attempt(
+def _labelled(
     begun: Begun, job: Job | None, raw: Any, result: Result | None, call: _Call
 ) -> Attempt:
     """The attempt, labelled for the metrics by the job's endpoint and invocation type (as

@@ -85,7 +85,7 @@ def test_queue_length_through_flowers_broker_api_with_auth(
     for _ in range(4):
         producer.submit(make_job(endpoint, stream))
     priority_9 = KombuRedisChannel.sep.join(["smq", "9"])
-    redis.lpush(priority_9, redis.rpop("smq"))  # type: ignore[arg-type]
+    redis.lpush(priority_9, redis.rpop("smq"))
 
     lengths = flower.get("/api/queues/length")
     broker_page = flower.get("/broker")

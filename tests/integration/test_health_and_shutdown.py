@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,18 @@ def env(worker_env: dict[str, str], own_redis: list[Service]) -> dict[str, str]:
     return {**worker_env, "SMQ_REDIS_URL": own_redis[0].url}
 
 
+@pytest.fixture
+def started() -> Iterator[ExitStack]:
+    """Processes a test starts are stopped when it ends, whatever happened."""
+    with ExitStack() as stack:
+        yield stack
+
+
+def stopped_later(started: ExitStack, service: Service) -> Service:
+    started.callback(service.stop)
+    return service
+
+
 def test_worker_health_follows_heartbeats_and_redis(
     tmp_path: Path, env: dict[str, str], own_redis: list[Service], redis_port: int
 ) -> None:
@@ -104,10 +117,10 @@ def test_worker_health_follows_heartbeats_and_redis(
 
 
 def test_a_killed_worker_ages_out_and_a_poller_is_needed_while_inferences_pend(
-    tmp_path: Path, env: dict[str, str]
+    tmp_path: Path, env: dict[str, str], started: ExitStack
 ) -> None:
     health = Health(env)
-    worker = start_worker(tmp_path, env, name="killed", concurrency=2)
+    worker = stopped_later(started, start_worker(tmp_path, env, name="killed", concurrency=2))
     wait_until(lambda: health("worker", "--this-host").returncode == 0, 15, "a heartbeat")
     worker.kill()
     wait_until(
@@ -120,11 +133,8 @@ def test_a_killed_worker_ages_out_and_a_poller_is_needed_while_inferences_pend(
     redis = connect(WorkerSettings(redis_url=env["SMQ_REDIS_URL"]))
     redis.zadd(ASYNC_DUE, {"pending-job": time.time() + 3600})
     orphaned = health("poller")
-    poller = start_poller(tmp_path, env, name="needed")
-    try:
-        wait_until(lambda: health("poller").returncode == 0, 15, "the poller's heartbeat")
-    finally:
-        poller.stop()
+    stopped_later(started, start_poller(tmp_path, env, name="needed"))
+    wait_until(lambda: health("poller").returncode == 0, 15, "the poller's heartbeat")
 
     assert "last beat" in stale.stderr and "ago" in stale.stderr
     assert orphaned.returncode == 1
@@ -140,12 +150,13 @@ def test_worker_and_poller_stop_within_seconds_of_sigterm_while_redis_is_down(
     emulator: EmulatorControl,
     endpoint: str,
     stream: str,
+    started: ExitStack,
 ) -> None:
     """Given calls in flight when Redis goes away: before, the worker waited out
     SMQ_REDIS_RETRY_SECONDS for each post (104 s here) and the poller a pass (42 s)."""
     emulator.script(endpoint, latencyMs=3000)
-    worker = start_worker(tmp_path, env, name="leaving", concurrency=4)
-    poller = start_poller(tmp_path, env, name="leaving")
+    worker = stopped_later(started, start_worker(tmp_path, env, name="leaving", concurrency=4))
+    poller = stopped_later(started, start_poller(tmp_path, env, name="leaving"))
     settings = WorkerSettings(redis_url=env["SMQ_REDIS_URL"])
     producer = Producer(connect(settings), settings)
     for _ in range(4):
@@ -156,9 +167,9 @@ def test_worker_and_poller_stop_within_seconds_of_sigterm_while_redis_is_down(
 
     took = {}
     for service in (worker, poller):
-        started = time.monotonic()
+        asked = time.monotonic()
         service.stop(timeout=30)
-        took[service.name] = round(time.monotonic() - started, 1)
+        took[service.name] = round(time.monotonic() - asked, 1)
 
     print(f"stopped after SIGTERM with Redis down: {took}")
     assert worker.process.returncode == 0 and poller.process.returncode == 0

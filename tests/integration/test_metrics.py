@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,27 +62,30 @@ class Stack:
 def obs(stack_dir: Path, worker_env: dict[str, str], s3: Any) -> Iterator[Stack]:
     """Its own Redis, one worker, one poller and the exporter, each serving /metrics."""
     workdir = stack_dir / "metrics"
-    redis_service = start_redis(workdir / "redis")
-    env = {**worker_env, "SMQ_REDIS_URL": redis_service.url}
-    wport, pport = free_port(), free_port()
-    worker = start_worker(
-        workdir, {**env, "SMQ_METRICS_PORT": str(wport)}, name="metrics", concurrency=8
-    )
-    poller = start_poller(workdir, {**env, "SMQ_METRICS_PORT": str(pport)}, name="metrics")
-    exporter = start_exporter(workdir, env)
-    settings = WorkerSettings(redis_url=redis_service.url)
-    client = connect(settings)
-    yield Stack(
-        client,
-        Producer(client, settings),
-        worker,
-        poller,
-        exporter,
-        f"http://127.0.0.1:{wport}",
-        f"http://127.0.0.1:{pport}",
-    )
-    for service in (exporter, poller, worker, redis_service):
-        service.stop()
+    with ExitStack() as started:
+        redis_service = start_redis(workdir / "redis")
+        started.callback(redis_service.stop)
+        env = {**worker_env, "SMQ_REDIS_URL": redis_service.url}
+        wport, pport = free_port(), free_port()
+        worker = start_worker(
+            workdir, {**env, "SMQ_METRICS_PORT": str(wport)}, name="metrics", concurrency=8
+        )
+        started.callback(worker.stop)
+        poller = start_poller(workdir, {**env, "SMQ_METRICS_PORT": str(pport)}, name="metrics")
+        started.callback(poller.stop)
+        exporter = start_exporter(workdir, env)
+        started.callback(exporter.stop)
+        settings = WorkerSettings(redis_url=redis_service.url)
+        client = connect(settings)
+        yield Stack(
+            client,
+            Producer(client, settings),
+            worker,
+            poller,
+            exporter,
+            f"http://127.0.0.1:{wport}",
+            f"http://127.0.0.1:{pport}",
+        )
 
 
 def test_worker_and_poller_count_what_happened_to_real_jobs(
@@ -206,11 +210,13 @@ def test_a_prefork_worker_serves_the_sum_of_its_children(
 ) -> None:
     """SMQ_WORKER_POOL=prefork: each child counts in its own file, the main process serves
     the sum (without that, the main process would serve zeros: it runs no job)."""
-    redis_service = start_redis(tmp_path / "redis")
-    port = free_port()
-    env = {**worker_env, "SMQ_REDIS_URL": redis_service.url, "SMQ_METRICS_PORT": str(port)}
-    worker = start_worker(tmp_path, env, name="forked", concurrency=2, pool="prefork")
-    try:
+    with ExitStack() as started:
+        redis_service = start_redis(tmp_path / "redis")
+        started.callback(redis_service.stop)
+        port = free_port()
+        env = {**worker_env, "SMQ_REDIS_URL": redis_service.url, "SMQ_METRICS_PORT": str(port)}
+        worker = start_worker(tmp_path, env, name="forked", concurrency=2, pool="prefork")
+        started.callback(worker.stop)
         settings = WorkerSettings(redis_url=redis_service.url)
         client = connect(settings)
         producer = Producer(client, settings)
@@ -220,9 +226,6 @@ def test_a_prefork_worker_serves_the_sum_of_its_children(
             wait_for(client, {s.job_id: stream for s in subs}, {stream: cursor}, timeout=30)
         )
         samples = scrape(f"http://127.0.0.1:{port}")
-    finally:
-        worker.stop()
-        redis_service.stop()
     assert len(results) == 6
     completed = dict(endpoint=endpoint, invocation_type="SYNC", outcome="completed")
     assert value(samples, "smq_invocations_total", **completed) == 6

@@ -5,6 +5,7 @@ worker logs. Its own redis-server, so this worker runs every job of the test."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -58,16 +59,15 @@ def test_every_worker_line_is_json_job_lines_name_the_job_and_no_secret_shows(
         make_job(f"{endpoint}-thr", stream),
         missing_secret,
     ]
-    worker = start_worker(tmp_path, env, name="logged", concurrency=4)
-    try:
+    with ExitStack() as started:
+        started.callback(redis_service.stop)
+        worker = start_worker(tmp_path, env, name="logged", concurrency=4)
+        started.callback(worker.stop)  # SIGTERM: the shutdown's lines are checked too
         cursor = stream_tail(redis, stream)
         subs = Producer(redis, settings).submit_many(jobs)
         results = list(
             wait_for(redis, {s.job_id: stream for s in subs}, {stream: cursor}, timeout=30)
         )
-    finally:
-        worker.stop()
-        redis_service.stop()
     lines = [line for line in worker.log_text().splitlines() if line.strip()]
 
     events = [json.loads(line) for line in lines]  # raises on the first line that is not JSON

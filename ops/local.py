@@ -246,6 +246,16 @@ def start_ingress(workdir: Path, env: Mapping[str, str], *, name: str = "i1") ->
     return service
 
 
+def start_exporter(workdir: Path, env: Mapping[str, str], port: int | None = None) -> Service:
+    """A real ``smq exporter`` process serving ``/metrics``; returns once it listens."""
+    port = port or free_port()
+    argv = [sys.executable, "-m", "cli.main", "exporter"]
+    env = {**env, "SMQ_METRICS_PORT": str(port)}
+    service = _spawn("exporter", argv, workdir, env, url=f"http://127.0.0.1:{port}")
+    _await_line(service, "exporter_started", 30)
+    return service
+
+
 def _await_line(service: Service, marker: str, timeout: float) -> str:
     """The first line of the process's log containing ``marker``; fails fast if it exits."""
     found: list[str] = []

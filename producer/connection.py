@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,27 @@ RedisClient = redis.Redis
 
 
 _BACKOFF_CAP = 2.0
+_stopping = threading.Event()
+
+
+def stop_retrying() -> None:
+    """This process is shutting down: its Redis commands stop riding out a lost connection.
+
+    A command already retrying fails at its next backoff (within ``_BACKOFF_CAP`` seconds),
+    so SIGTERM is honoured in seconds even while Redis is down, instead of after
+    ``SMQ_REDIS_RETRY_SECONDS``. Safe for the same reason retrying is: every write is
+    idempotent per job, and what this process leaves unfinished another one resumes.
+    """
+    _stopping.set()
+
+
+class _Backoff(ExponentialWithJitterBackoff):
+    """redis-py's jittered backoff, which gives up once the process is stopping."""
+
+    def compute(self, failures: int) -> float:
+        if _stopping.is_set():
+            raise RedisConnectionError("not retrying: this process is shutting down")
+        return float(super().compute(failures))
 
 
 def connect(settings: Settings, retry_seconds: float | None = None) -> RedisClient:
@@ -41,7 +63,7 @@ def connect(settings: Settings, retry_seconds: float | None = None) -> RedisClie
         socket_timeout=settings.redis_socket_timeout,
         socket_connect_timeout=settings.redis_socket_timeout,
         health_check_interval=30,
-        retry=Retry(ExponentialWithJitterBackoff(cap=_BACKOFF_CAP, base=0.05), retries),
+        retry=Retry(_Backoff(cap=_BACKOFF_CAP, base=0.05), retries),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
     return redis.Redis.from_pool(pool)

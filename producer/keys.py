@@ -20,6 +20,8 @@ MAX_IDS_PER_MESSAGE = 64
 RETRY_DUE = "smq:retry"
 # Queue items no worker could read, with the reason (fields: reason, queue, item, time).
 DEAD_LETTER_STREAM = "smq:dead-letter"
+# Result entries no consumer could finish go to "<result stream>:dead".
+RESULT_DEAD_LETTER_SUFFIX = ":dead"
 
 
 def job_key(job_id: str) -> str:
@@ -66,12 +68,38 @@ class JobState(StrEnum):
 # ASYNC_OLDEST (every pending inference is looked at within SMQ_ASYNC_BACKOFF_MAX x 1.5).
 ASYNC_DUE = "smq:async:due"
 ASYNC_OLDEST = "smq:async:oldest"
+# The nearest deadline (unix seconds) among the pending inferences the poller has seen lately,
+# noted with ASYNC_OLDEST each pass; `smq exporter` reports the time left before it.
+ASYNC_DEADLINE = "smq:async:deadline"
 # Jobs whose message is on the queue and not yet taken by a worker (score: when queued).
 # kombu's Redis transport pops a message (BRPOP) before recording it as unacked; a
 # connection lost in between (a Redis restart) loses the message. Jobs left here longer than
 # the visibility timeout are queued again (worker.retry.requeue_stale); the job's state
 # makes any duplicate message a no-op.
 QUEUED = "smq:queued"
+
+# Liveness, one sorted set per role: member "<hostname>:<pid>" of each worker process and
+# poller, score = the Redis server's clock (TIME) at its last beat, so a reader on another host
+# compares ages on the same clock. Beats come every HEARTBEAT_INTERVAL seconds
+# (worker/heartbeat.py); `smq health` and `smq exporter` read them. A process that stops
+# removes its member; a killed one ages out and is pruned by the next beat of any process.
+HEARTBEAT_PREFIX = "smq:heartbeats:"
+HEARTBEAT_INTERVAL = 5.0
+# A process counts as alive while its last beat is younger than this: six beats, so a slow
+# beat (a busy process, a Redis failover) is no false alarm, and a hung one shows in seconds.
+HEARTBEAT_MAX_AGE = 30.0
+
+
+class Role(StrEnum):
+    """What a heartbeat says is alive."""
+
+    WORKER = "worker"
+    POLLER = "poller"
+
+
+def heartbeats_key(role: Role) -> str:
+    return HEARTBEAT_PREFIX + role
+
 
 # Stream entry fields.
 RESULT_FIELD = "result"

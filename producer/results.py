@@ -22,23 +22,15 @@ from redis.exceptions import ResponseError
 
 from producer.connection import RedisClient
 from producer.contract import Result
-from producer.keys import (
-    ASYNC_DUE,
-    ASYNC_OLDEST,
-    DEAD_LETTER_STREAM,
-    QUEUED,
-    RESULT_FIELD,
-    RETRY_DUE,
-    JobField,
-    job_key,
-)
-from producer.settings import Settings
+from producer.keys import RESULT_DEAD_LETTER_SUFFIX, RESULT_FIELD, JobField, job_key
+
+# Moved to producer/status.py; imported from here by existing callers.
+from producer.status import service_status as service_status
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_GROUP = "smq-adapters"
-# Result entries no consumer could finish go to "<stream>:dead".
-DEAD_LETTER_SUFFIX = ":dead"
+DEAD_LETTER_SUFFIX = RESULT_DEAD_LETTER_SUFFIX
 
 
 def default_consumer_name() -> str:
@@ -279,39 +271,3 @@ def iso_time(timestamp: float) -> str:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
-
-
-def service_status(redis: RedisClient, settings: Settings) -> dict[str, Any]:
-    """Backlog in jobs and messages, the oldest waiting job, retries, pending asynchronous
-    inferences and dead letters: what an operator checks first, in one round trip.
-
-    The queue's length counts messages, and a bulk submission puts several jobs in one; the
-    jobs waiting to start are the ``smq:queued`` set.
-    """
-    now = time.time()
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.llen(settings.queue)
-        pipe.zcard(QUEUED)
-        pipe.zrange(QUEUED, 0, 0, withscores=True)
-        pipe.zcard(RETRY_DUE)
-        pipe.zcard(ASYNC_DUE)
-        pipe.get(ASYNC_OLDEST)
-        pipe.zcount(ASYNC_DUE, "-inf", now)
-        pipe.xlen(DEAD_LETTER_STREAM)
-        messages, waiting, first, retries, pending, oldest, due, dead = pipe.execute()
-    return {
-        "queue": {
-            "name": settings.queue,
-            "length": messages,
-            "jobsWaiting": waiting,
-            "oldestWaitingSeconds": round(now - float(first[0][1]), 3) if first else None,
-            "retriesWaiting": retries,
-        },
-        "async": {
-            "pending": pending,
-            "dueNow": due,
-            # As the poller last saw it: refreshed every pass, exact within a backoff period.
-            "oldestAgeSeconds": round(now - float(oldest), 3) if oldest and pending else None,
-        },
-        "deadLetters": dead,
-    }

@@ -10,9 +10,9 @@ may override them with ``configuration.endpoint``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from producer.keys import MAX_IDS_PER_MESSAGE
@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         ge=0,
         description="How long the service's Redis commands retry a lost connection "
         "(a Redis restart) before failing.",
+    )
+    # An empty SMQ_METRICS_PORT (a compose file passing the variable through) means unset.
+    metrics_port: Annotated[int | None, BeforeValidator(lambda v: v or None)] = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port of the Prometheus `/metrics` endpoint served by each worker "
+        "process, poller and `smq exporter`. Unset: workers and pollers serve none.",
     )
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="`auto`: JSON unless stderr is a terminal."

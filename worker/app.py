@@ -11,23 +11,69 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+from functools import cached_property
 from typing import Any
 
 from celery import Celery
 from celery.signals import setup_logging
+from kombu import connection as kombu_connection
+from prometheus_client import values as prometheus_values
 
 from worker import logs
-from worker.settings import get_worker_settings
+from worker.settings import WorkerSettings, get_worker_settings
+
+TRANSPORT = "worker.broker:Transport"
+
+
+def _prometheus_multiprocess_dir(settings: WorkerSettings) -> str | None:
+    """With the prefork pool, each child counts in files of its own and the main process
+    serves their sum. prometheus_client chooses how values are kept from
+    PROMETHEUS_MULTIPROC_DIR when it is imported, and the celery command has imported it
+    already (Flower's command plugin does): set the variable, to a fresh directory (files
+    left by an earlier run would be counted again), and let it choose again before
+    worker.metrics creates any metric. Forked children inherit both."""
+    if settings.worker_pool != "prefork" or settings.metrics_port is None:
+        return None
+    if "worker.metrics" in sys.modules:
+        raise RuntimeError("worker.metrics was imported before worker.app: import the app first")
+    path = tempfile.mkdtemp(prefix="smq-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: ignore[no-untyped-call]
+    return path
+
 
 settings = get_worker_settings()
+METRICS_DIR = _prometheus_multiprocess_dir(settings)
+# Our transport is kombu's Redis transport, and says so wherever kombu shows a connection
+# (Connection.as_uri, info): kombu resolves transport aliases for display as it shows pyamqp
+# as "amqp". Flower picks its broker client by that URL's scheme; "worker.broker:Transport://"
+# made its Broker page and /api/queues/length answer 404. (Only display and pickling use the
+# resolved name; every connection the worker makes still uses our transport.)
+kombu_connection.resolve_aliases[TRANSPORT] = "redis"  # type: ignore[attr-defined]
 
-app = Celery("smq", broker=settings.redis_url, include=["worker.tasks"])
+
+class _Celery(Celery):
+    """Celery, whose ``celery worker`` runs worker/program.py's Worker (JSON all the way)."""
+
+    @cached_property
+    def Worker(self) -> Any:
+        # A symbol name, as Celery's own property passes (the stubs only admit a class).
+        return self.subclass_with_self("worker.program:Worker")  # type: ignore[arg-type]
+
+
+app = _Celery("smq", broker=settings.redis_url, include=["worker.tasks"])
 app.conf.update(
     # kombu's Redis transport, except that an unreadable item is dead-lettered, not fatal.
-    broker_transport="worker.broker:Transport",
+    broker_transport=TRANSPORT,
     task_default_queue=settings.queue,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
+    # A task that raises is acknowledged (Celery's default, stated because we rely on it): a
+    # failed job's message must never come back; worker/outcome.py raises to set Flower's state.
+    task_acks_on_failure_or_timeout=True,
     task_ignore_result=True,
     result_backend=None,
     task_serializer="json",

@@ -24,6 +24,10 @@ class Attempt:
     attempts: int  # this attempt's number
     job: Job | None  # None: the stored job could not be read or validated
     result: Result | None  # None: an asynchronous inference started and is tracked
+    # For the metrics: labels, and how long the SageMaker call took (None: no call made).
+    endpoint: str = ""
+    invocation_type: str = ""
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)

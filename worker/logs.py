@@ -111,6 +111,7 @@ def configure(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    logging.captureWarnings(True)  # Python warnings (Celery's SecurityWarning…) as log events
     for noisy in ("botocore", "urllib3", "boto3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Celery's per-task "received"/"succeeded" lines repeat our own job events, and cost the

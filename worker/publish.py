@@ -12,7 +12,7 @@ from producer.connection import LuaScript, RedisClient
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
 from producer.keys import job_key
-from worker import expressions
+from worker import expressions, metrics
 from worker.secrets import Redactor
 from worker.settings import WorkerSettings
 
@@ -87,6 +87,9 @@ def post_many(
         for result, stream in items
     ]
     entries = _POST.run_many(redis, calls)
+    metrics.results_posted(
+        result.status for (result, _), e in zip(items, entries, strict=True) if e
+    )
     return [str(e) if e else None for e in entries]
 
 

@@ -16,9 +16,10 @@ from structlog.contextvars import bind_contextvars, bound_contextvars
 
 from producer.contract import InvocationType, Job, Result
 from producer.errors import InputError, SmqError
-from worker import publish, retry
+from worker import metrics, publish, retry
 from worker.decision import Attempt, AwaitPoller, Decision, RetryLater, decide
 from worker.logs import redacting
+from worker.outcome import Kind, Outcome
 from worker.retry import max_attempts
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
@@ -54,18 +55,27 @@ class JobRunner:
     def run(self, begun: Begun) -> Result | None:
         """Run one begun job; returns the posted result, or None when nothing was posted
         (already handled, retry scheduled, or an asynchronous inference now tracked)."""
+        outcome = self.execute(begun)
+        return None if outcome.kind is Kind.RETRYING else outcome.result
+
+    def execute(self, begun: Begun) -> Outcome:
+        """Run one begun job; what it came to (the message's task reports it to Flower)."""
         if begun.handled:
             log.info("job_already_" + str(begun.state), job_id=begun.job_id)
-            return None
+            return Outcome(begun.job_id, Kind.HANDLED)
         started = time.perf_counter()
         redactor = Redactor()
-        with (
-            redacting(redactor),
-            bound_contextvars(job_id=begun.job_id, attempt=begun.attempts, endpoint=None),
-        ):
-            attempt = self._attempt(begun, redactor)
-            decision = decide(attempt, self._settings, redactor)
-            return self._carry_out(decision, attempt, begun, started)
+        metrics.IN_FLIGHT.inc()
+        try:
+            with (
+                redacting(redactor),
+                bound_contextvars(job_id=begun.job_id, attempt=begun.attempts, endpoint=None),
+            ):
+                attempt = self._attempt(begun, redactor)
+                decision = decide(attempt, self._settings, redactor)
+                return self._carry_out(decision, attempt, begun, started)
+        finally:
+            metrics.IN_FLIGHT.dec()
 
     def reject(self, message_id: str, error: SmqError) -> None:
         """Answer a message that names no job: a failed result on the default stream."""
@@ -75,21 +85,24 @@ class JobRunner:
     def _attempt(self, begun: Begun, redactor: Redactor) -> Attempt:
         raw: Any = None
         job: Job | None = None
+        call = _Call()
         try:
             raw = _load(begun.doc)
             bind_contextvars(endpoint=_endpoint_of(raw))
             job = self._secrets.job(raw, begun.job_id, redactor)
             log.debug("job_received")
-            if job.variables.input.invocation_type is InvocationType.ASYNC:
-                response = asynchronous.start(
-                    job, raw.get("variables"), begun, self._clients, self.store, self._settings
-                )
-                if response is None:
-                    return Attempt(begun.job_id, begun.attempts, job, None)
-            else:
-                response = self._invoke(job)
-            result = publish.completed(job, response, begun.attempts)
-            return Attempt(begun.job_id, begun.attempts, job, result)
+            with call:
+                if job.variables.input.invocation_type is InvocationType.ASYNC:
+                    response = asynchronous.start(
+                        job, raw.get("variables"), begun, self._clients, self.store, self._settings
+                    )
+                else:
+                    response = self._invoke(job)
+            if response is None:
+                return _labelled(begun, job, raw, None, call)
+            return _labelled(
+                begun, job, raw, publish.completed(job, response, begun.attempts), call
+            )
         except SmqError as exc:
             error = exc
         except Exception as exc:  # the worker must answer every job, whatever went wrong
@@ -103,16 +116,21 @@ class JobRunner:
             correlation=correlation if isinstance(correlation, dict) else None,
             attempts=begun.attempts,
         )
-        return Attempt(begun.job_id, begun.attempts, job, result)
+        return _labelled(begun, job, raw, result, call)
 
     def _carry_out(
         self, decision: Decision, attempt: Attempt, begun: Begun, started: float
-    ) -> Result | None:
+    ) -> Outcome:
+        error = attempt.result.error if attempt.result else None
+        outcome = error.code if error else "completed"
+        metrics.attempt_finished(
+            attempt.endpoint, attempt.invocation_type, outcome, attempt.seconds
+        )
         if isinstance(decision, AwaitPoller):
-            return None
+            return Outcome(begun.job_id, Kind.AWAITING)
         if isinstance(decision, RetryLater):
             self._schedule_retry(decision, attempt)
-            return None
+            return Outcome(begun.job_id, Kind.RETRYING, decision.result, decision.delay)
         result = decision.result
         stream = begun.reply_to or self._settings.result_stream
         entry = self._poster.post(result, stream)
@@ -124,12 +142,13 @@ class JobRunner:
             attempts=result.attempts,
             duration_ms=_ms_since(started),
         )
-        return result
+        return Outcome.posted(result)
 
     def _schedule_retry(self, decision: RetryLater, attempt: Attempt) -> None:
         error, job = decision.result.error, attempt.job
         assert error is not None and job is not None  # decide() retries only such failures
         retry.schedule(self.store.redis, self._settings, job.id, decision.delay, error.code)
+        metrics.retry_scheduled(attempt.endpoint, error.code)
         log.info(
             "retry_scheduled",
             error_code=error.code,
@@ -155,6 +174,33 @@ class JobRunner:
         return response
 
 
+class _Call:
+    """Times the SageMaker call of an attempt (seconds stays None when none was made)."""
+
+    __slots__ = ("_started", "seconds")
+
+    def __init__(self) -> None:
+        self.seconds: float | None = None
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds = time.perf_counter() - self._started
+
+
+def _labelled(
+    begun: Begun, job: Job | None, raw: Any, result: Result | None, call: _Call
+) -> Attempt:
+    """The attempt, labelled for the metrics by the job's endpoint and invocation type (as
+    submitted when the job is not valid)."""
+    if job is not None:
+        endpoint, kind = job.variables.input.endpoint_name, job.variables.input.invocation_type
+    else:
+        endpoint, kind = (_endpoint_of(raw) or "")[:63], _invocation_type_of(raw)
+    return Attempt(begun.job_id, begun.attempts, job, result, endpoint, str(kind), call.seconds)
+
+
 def _load(doc: str | None) -> dict[str, Any]:
     if doc is None:
         raise InputError(
@@ -175,6 +221,14 @@ def _endpoint_of(raw: Any) -> str | None:
     except (KeyError, TypeError):
         return None
     return name if isinstance(name, str) else None
+
+
+def _invocation_type_of(raw: Any) -> str:
+    try:
+        value = str(raw["variables"]["input"].get("invocationType") or "SYNC").upper()
+    except (KeyError, TypeError, AttributeError):
+        return ""
+    return value if value in InvocationType.__members__ else ""
 
 
 def _read_timeout(job: Job, settings: WorkerSettings) -> float | None:

@@ -11,14 +11,22 @@ from typing import Any
 import structlog
 from celery import Task
 from celery.exceptions import Reject
-from celery.signals import worker_ready
+from celery.signals import (
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+    worker_shutting_down,
+)
+from celery.worker.request import Request
 from redis.exceptions import RedisError
 
-from producer.connection import connect
-from producer.contract import Result
+from producer.connection import connect, stop_retrying
 from producer.errors import InputError
-from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME
-from worker.app import app, settings
+from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME, Role
+from worker import metrics, outcome
+from worker.app import METRICS_DIR, app, settings
+from worker.heartbeat import Heartbeat, beat_client
+from worker.outcome import Outcome
 from worker.retry import RetryMover
 from worker.runner import JobRunner
 from worker.store import JobStore
@@ -36,14 +44,14 @@ class MessageJobs:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def run(self, job_ids: Sequence[str]) -> list[Result | None]:
+    def run(self, job_ids: Sequence[str]) -> list[Outcome]:
         ids = list(dict.fromkeys(job_ids))  # an id twice in one message runs once
         begun = self.runner.store.begin(ids)
         if len(begun) == 1:
-            return [self.runner.run(begun[0])]
-        rest = [self._executor().submit(self.runner.run, b) for b in begun[1:]]
+            return [self.runner.execute(begun[0])]
+        rest = [self._executor().submit(self.runner.execute, b) for b in begun[1:]]
         try:
-            first = self.runner.run(begun[0])
+            first = self.runner.execute(begun[0])
         finally:
             wait(rest)  # never leave a message's jobs running after it is acked
         return [first] + [future.result() for future in rest]
@@ -68,15 +76,59 @@ def jobs() -> MessageJobs:
     return MessageJobs(JobRunner(store, settings), settings.worker_concurrency)
 
 
+class JobRequest(Request):
+    """Celery's request, with the task's name on every event it sends.
+
+    Celery names the task only in task-received; later events (started, succeeded, failed,
+    retried) carry just its id. Flower builds a task from the events it hears, so a task
+    whose task-received it missed — sent before Flower subscribed, e.g. a bulk message that
+    was still running when Flower started — showed ``name: null`` forever.
+    """
+
+    def send_event(self, type: str, **fields: Any) -> None:
+        fields.setdefault("name", self.name)
+        super().send_event(type, **fields)
+
+
+@cache
+def heartbeat() -> Heartbeat:
+    return Heartbeat(beat_client(settings), Role.WORKER)
+
+
 @worker_ready.connect
-def _start_retry_mover(**_: Any) -> None:
-    """Each worker moves due retries onto the queue (atomic, so many movers are safe)."""
+def _start_process_threads(**_: Any) -> None:
+    """Each worker moves due retries onto the queue (atomic, so many movers are safe), beats,
+    and serves its metrics (prefork: the main process serves what its children count)."""
     RetryMover(jobs().runner.store.redis, settings).start()
+    heartbeat().start()
+    metrics.serve(settings.metrics_port, Role.WORKER, multiprocess_dir=METRICS_DIR)
 
 
-@app.task(name=TASK_NAME, bind=True)
-def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
-    """Run the jobs whose ids are the arguments: one, or a bulk submission's group.
+@worker_shutting_down.connect
+def _stop_retrying_redis(**_: Any) -> None:
+    """SIGTERM: calls in flight still finish, but a Redis outage is no longer waited out (a
+    job's post that cannot reach Redis fails and its message comes back to another worker
+    after the visibility timeout), so the worker stops in seconds even with Redis down."""
+    stop_retrying()
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    heartbeat().stop()
+
+
+@worker_process_shutdown.connect
+def _child_exited(**_: Any) -> None:
+    if METRICS_DIR:
+        metrics.process_exited(METRICS_DIR)
+
+
+@app.task(
+    name=TASK_NAME, bind=True, Request="worker.tasks:JobRequest", throws=(outcome.JobsFailed,)
+)
+def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> dict[str, str]:
+    """Run the jobs whose ids are the arguments: one, or a bulk submission's group. The task's
+    state is their outcome (``worker/outcome.py``): SUCCESS, RETRY or FAILURE.
 
     Takes ``*args, **kwargs`` so a malformed message from a foreign producer reaches our code
     (and gets a failed result under its message id) instead of a TypeError in Celery.
@@ -88,14 +140,16 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
         and all(isinstance(a, str) and a for a in args)
     ):
         try:
-            jobs().run(args)
+            outcomes = jobs().run(args)
         except RedisError as exc:
             # Redis stayed away past SMQ_REDIS_RETRY_SECONDS. Put the message back rather
             # than let Celery ack a failed task: the job states make the redelivery resume
             # each job where it stopped.
-            log.warning("message_requeued", task_id=str(self.request.id), error=str(exc))
+            log.warning(
+                "message_requeued", task_id=str(self.request.id), job_ids=args, error=str(exc)
+            )
             raise Reject(str(exc), requeue=True) from exc
-        return
+        return outcome.report(outcomes)
     job_id = str(self.request.id)
     log.warning("malformed_task_message", job_id=job_id, n_args=len(args), kwargs=sorted(kwargs))
     error = InputError(
@@ -103,3 +157,4 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
         code="MalformedMessage",
     )
     jobs().runner.reject(job_id, error)
+    raise outcome.JobsFailed(f"{job_id}: failed {error.code}: {error.message}")

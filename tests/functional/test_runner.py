@@ -213,8 +213,8 @@ def test_a_bulk_message_runs_each_job_once_in_parallel_and_answers_every_one(
         stub.add_response("invoke_endpoint", answer({"ok": True}))
 
     # When the message's jobs run
-    results = MessageJobs(runner, concurrency=2).run([ids[0], *ids])
+    outcomes = MessageJobs(runner, concurrency=2).run([ids[0], *ids])
 
     # Then each job ran once (three responses used, no more) and was posted once
-    assert [r.id for r in results if r is not None] == ids
+    assert [(o.job_id, o.kind) for o in outcomes] == [(i, "completed") for i in ids]
     assert sorted(e["id"] for e in entries(redis, settings.result_stream)) == sorted(ids)

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
+from redis.exceptions import RedisError
 
-from producer.connection import RedisClient, connect
+from producer.connection import RedisClient, connect, stop_retrying
 from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
-from producer.keys import JobState
-from worker import logs, publish
+from producer.keys import JobState, Role
+from worker import logs, metrics, publish
+from worker.heartbeat import Heartbeat, beat_client
 from worker.poller import completion
 from worker.poller.pending import Pending, PendingStore, prefix_of
 from worker.poller.s3check import S3Checker
@@ -82,9 +84,10 @@ class Poller:
         )
         self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
         self.posted = 0
-        # job id → (invoked at, last seen): every pending inference is seen within a backoff
-        # period, so the minimum over recent sightings is the oldest one still pending.
-        self._seen: dict[str, tuple[float, float]] = {}
+        # job id → (invoked at, deadline, last seen): every pending inference is seen within a
+        # backoff period, so the minimum over recent sightings is the oldest one still pending
+        # (and the nearest deadline).
+        self._seen: dict[str, tuple[float, float, float]] = {}
         self._access: dict[str, AwsAccess] = {}  # digest → resolved access (see _s3)
         # Per prefix, object keys already looked up (finished, or nobody's).
         self._settled: dict[tuple[str, str], set[str]] = {}
@@ -107,7 +110,7 @@ class Poller:
         still = [p for p in live if p.job_id not in seen]
         posted += self._reschedule_or_expire(still, now)
         for p in still:
-            self._seen[p.job_id] = (p.invoked_at, now)
+            self._seen[p.job_id] = (p.invoked_at, p.deadline, now)
         for job_id in seen | {p.job_id for p in done}:
             self._seen.pop(job_id, None)
         self._note_oldest(now)
@@ -119,8 +122,11 @@ class Poller:
 
     def _note_oldest(self, now: float) -> None:
         horizon = now - 1.5 * self._settings.async_backoff_max - self._settings.async_claim_seconds
-        self._seen = {k: v for k, v in self._seen.items() if v[1] >= horizon}
-        self.store.note_oldest(min((v[0] for v in self._seen.values()), default=None))
+        self._seen = {k: v for k, v in self._seen.items() if v[2] >= horizon}
+        self.store.note_oldest(
+            min((v[0] for v in self._seen.values()), default=None),
+            min((v[1] for v in self._seen.values()), default=None),
+        )
 
     # --- looking -----------------------------------------------------------------------
     def _look(self, pendings: list[Pending]) -> _Pass:
@@ -268,21 +274,34 @@ class Poller:
 
 
 def main(settings: WorkerSettings | None = None) -> int:
-    """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress."""
+    """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress — within
+    seconds even while Redis is down: the pass stops waiting out the outage (a pass cut short
+    is safe: its claims are leased, and a result is posted once however often it is tried)."""
     settings = settings or get_worker_settings()
     logs.configure(settings)
     poller = Poller(connect(settings), settings)
+    heartbeat = Heartbeat(beat_client(settings), Role.POLLER)
     stop = threading.Event()
+
+    def on_signal(*_: Any) -> None:
+        stop.set()
+        stop_retrying()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, on_signal)
+    metrics.serve(settings.metrics_port, Role.POLLER)
+    heartbeat.start()
     log.info("poller_started", interval=settings.async_poll_interval, batch=settings.async_batch)
     while not stop.is_set():
         started = time.monotonic()
         try:
             poller.run_once()
+        except RedisError as exc:  # Redis away (or this process stopping): the next pass retries
+            log.warning("poller_pass_failed", error=str(exc))
         except Exception:  # a pass that fails is retried on the next; never exit on one
             log.exception("poller_pass_failed")
         stop.wait(max(0.0, settings.async_poll_interval - (time.monotonic() - started)))
+    heartbeat.stop()
     poller.close()
     log.info("poller_stopped", posted=poller.posted, s3_requests=poller.checker.requests)
     return 0

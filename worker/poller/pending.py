@@ -19,6 +19,7 @@ from typing import Any
 from producer.connection import LuaScript, RedisClient
 from producer.contract import ACCESS_FIELDS
 from producer.keys import (
+    ASYNC_DEADLINE,
     ASYNC_DUE,
     ASYNC_OLDEST,
     JobField,
@@ -223,12 +224,15 @@ class PendingStore:
                 pipe.zrem(ASYNC_DUE, job_id)
             pipe.execute()
 
-    def note_oldest(self, invoked_at: float | None) -> None:
-        """Record the start of the oldest pending inference seen lately (or none pending)."""
+    def note_oldest(self, invoked_at: float | None, deadline: float | None = None) -> None:
+        """Record the start of the oldest pending inference seen lately and the nearest
+        deadline (or none pending): what ``smq status`` and ``smq exporter`` report."""
         if invoked_at is None:
-            self._redis.delete(ASYNC_OLDEST)
-        else:
+            self._redis.delete(ASYNC_OLDEST, ASYNC_DEADLINE)
+        elif deadline is None:
             self._redis.set(ASYNC_OLDEST, repr(invoked_at))
+        else:
+            self._redis.mset({ASYNC_OLDEST: repr(invoked_at), ASYNC_DEADLINE: repr(deadline)})
 
 
 _SHARDS = 256

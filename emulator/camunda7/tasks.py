@@ -13,7 +13,6 @@ History, per task, is what the tests read through the control API.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -139,7 +138,7 @@ class TaskStore:
 
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
-        self._instances = itertools.count(1)
+        self._open: dict[str, dict[str, Task]] = {}  # topic → open tasks, in creation order
         self._changed = asyncio.Condition()
 
     def create(self, spec: dict[str, Any]) -> Task:
@@ -160,6 +159,7 @@ class TaskStore:
         )
         task.event("created")
         self.tasks[task.id] = task
+        self._open.setdefault(task.topic_name, {})[task.id] = task
         return task
 
     async def notify(self) -> None:
@@ -191,11 +191,12 @@ class TaskStore:
         topics = {t["topicName"]: t for t in request.get("topics") or []}
         wanted = int(request.get("maxTasks") or 0)
         locked: list[dict[str, Any]] = []
-        for task in self.tasks.values():
+        candidates = (t for name in topics for t in self._open.get(name, {}).values())
+        for task in candidates:
             if len(locked) >= wanted:
                 break
-            topic = topics.get(task.topic_name)
-            if topic is None or not task.fetchable(at):
+            topic = topics[task.topic_name]
+            if not task.fetchable(at):
                 continue
             if task.lock_held_last():
                 task.event("lockExpired", workerId=task.worker_id)
@@ -221,6 +222,7 @@ class TaskStore:
         task = self._held(task_id, worker, wrong)
         task.state = "COMPLETED"
         task.event("completed", workerId=worker, variables=variables)
+        self._close(task)
 
     def bpmn_error(self, task_id: str, body: dict[str, Any], variables: dict[str, Any]) -> None:
         worker = body["workerId"]
@@ -234,6 +236,7 @@ class TaskStore:
             errorMessage=body.get("errorMessage"),
             variables=variables,
         )
+        self._close(task)
 
     def failure(self, task_id: str, body: dict[str, Any], variables: dict[str, Any]) -> None:
         worker = body["workerId"]
@@ -296,7 +299,11 @@ class TaskStore:
             raise Refused(404, f"External task with id {task_id} does not exist")
         task.state = "DELETED"
         task.event("deleted")
+        self._close(task)
         return task
+
+    def _close(self, task: Task) -> None:
+        self._open.get(task.topic_name, {}).pop(task.id, None)
 
     def set_retries(self, task_id: str, retries: int) -> Task:
         """An operator resolves an incident in Cockpit by giving the task retries."""

@@ -30,6 +30,8 @@ from producer.submit import Producer
 log = structlog.get_logger("adapters.activation")
 # How long an activation waits for more free slots once some are free (see InFlight.reserve).
 _LINGER = 0.02
+# The code of an engine job that cannot be a queue job: the contract's own for a bad job.
+INVALID = JobValidationError.default_code
 
 
 class Submitter:
@@ -63,6 +65,9 @@ class Submitter:
             self._inflight.hold(held)
         documents: list[dict[str, Any]] = []
         for job, att in zip(jobs, attachments, strict=True):
+            if job.invalid is not None:
+                self._reporter.deliver(job.job_key, att.job_id, incident(INVALID, job.invalid))
+                continue
             document = {**job.document, "id": att.job_id, "replyTo": self._reply_to}
             try:
                 parse_job(document)

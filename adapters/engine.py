@@ -1,5 +1,6 @@
 """What the engine-neutral loops need from an engine: its activated jobs as queue-job
-documents, and three calls — report an outcome, push a job's deadline."""
+documents, and three calls — report an outcome, push a job's deadline (Camunda 8: its
+timeout; Camunda 7: its lock), hand a job back."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ class ActivatedJob:
     retries: int  # the engine job's retries as activated
     document: dict[str, Any]  # the queue job, without id and replyTo
     secrets: frozenset[str] = frozenset()  # inline credential values, masked in messages
+    # Why the engine job cannot become a queue job at all (a variable that is not JSON): it is
+    # reported as an incident with this message, and nothing is queued.
+    invalid: str | None = None
 
 
 class Engine(Protocol):

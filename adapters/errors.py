@@ -1,7 +1,8 @@
 """What an engine's answer means to an adapter, split by what the adapter should do.
 
 An engine client translates its transport and HTTP errors into these once, where it is
-wrapped (``camunda8/client.py``); the loops decide from the class alone.
+wrapped (``camunda8/client.py``, ``camunda7/client.py``); the loops decide from the class
+alone.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ class EngineError(Exception):
 
 
 class JobGone(EngineError):
-    """404: the job no longer exists (completed elsewhere, instance cancelled). Acknowledge."""
+    """404: the job no longer exists (completed elsewhere, instance cancelled or deleted, an
+    interrupting boundary event). Acknowledge."""
 
 
 class JobConflict(EngineError):
-    """409: the job is in a state that refuses the call (failed, not activated). Acknowledge."""
+    """The job is in a state that refuses the call: Camunda 8's 409 (failed, not activated),
+    Camunda 7's 400 for a lock this worker no longer holds (expired, taken by another worker).
+    Acknowledge."""
 
 
 class RequestRejected(EngineError):

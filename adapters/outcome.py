@@ -6,6 +6,7 @@ or ``/failure``; Camunda 7 to ``complete``, ``bpmnError`` or ``failure``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -33,6 +34,10 @@ class Outcome:
     # retries as activated, minus one — Camunda's default.
     retries: int | None = None
     backoff_ms: int = 0
+    # fail: the whole error as text (code, message, the AWS details), for an engine that keeps
+    # a long description beside a short message (Camunda 7's errorDetails); others ignore it.
+    # Commentary derived from the result, so not part of what makes two outcomes the same.
+    details: str = field(default="", compare=False)
 
     def resolved(self, activated_retries: int) -> Outcome:
         """This outcome with ``retries`` decided, given the engine job's retries as activated."""
@@ -41,12 +46,12 @@ class Outcome:
         return replace(self, retries=max(0, activated_retries - 1))
 
     def masked(self, secrets: Iterable[str]) -> Outcome:
-        """The message with every known secret value replaced by ``****``."""
-        text = self.message
-        for secret in sorted(secrets, key=len, reverse=True):
-            if len(secret) >= 4:  # masking "a" or "1" would wreck the message, not hide anything
-                text = text.replace(secret, MASK)
-        return self if text == self.message else replace(self, message=text)
+        """The message and details with every known secret value replaced by ``****``."""
+        ordered = sorted(secrets, key=len, reverse=True)
+        message, details = _mask(self.message, ordered), _mask(self.details, ordered)
+        if (message, details) == (self.message, self.details):
+            return self
+        return replace(self, message=message, details=details)
 
 
 def decide(result: Result) -> Outcome:
@@ -73,13 +78,28 @@ def decide(result: Result) -> Outcome:
             message=_cap(error.message or error.code),
             retries=None if error.retries is None else max(0, error.retries),
             backoff_ms=duration_ms(error.retry_backoff),
+            details=describe(result),
         )
-    return incident(error.code, error.message)
+    return incident(error.code, error.message, describe(result))
 
 
-def incident(code: str, message: str) -> Outcome:
+def incident(code: str, message: str, details: str = "") -> Outcome:
     """Fail with no retries left: the engine raises an incident showing ``code: message``."""
-    return Outcome("fail", error_code=code, message=_cap(f"{code}: {message}"), retries=0)
+    text = f"{code}: {message}"
+    return Outcome("fail", error_code=code, message=_cap(text), retries=0, details=details or text)
+
+
+def describe(result: Result) -> str:
+    """A failed result as readable text: code and whole message, then what else it knows."""
+    error = result.error
+    if error is None:
+        return ""
+    lines = [f"{error.code}: {error.message}", "", f"type: {error.type}"]
+    lines += [f"retryable: {str(error.retryable).lower()}", f"attempts: {result.attempts}"]
+    lines.append(f"queue job: {result.id}")
+    if error.details:
+        lines += ["details:", json.dumps(error.details, indent=2, sort_keys=True, default=str)]
+    return "\n".join(lines)
 
 
 def duration_ms(text: str | None) -> int:
@@ -90,6 +110,13 @@ def duration_ms(text: str | None) -> int:
         return max(0, int(_DURATION.validate_python(text).total_seconds() * 1000))
     except ValidationError:
         return 0
+
+
+def _mask(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if len(secret) >= 4:  # masking "a" or "1" would wreck the message, not hide anything
+            text = text.replace(secret, MASK)
+    return text
 
 
 def _cap(message: str) -> str:

@@ -35,5 +35,5 @@ def start_adapter(workdir: Path, env: Mapping[str, str], *, name: str = "adapter
     """A real ``smq camunda`` process; returns once its loops run."""
     argv = [sys.executable, "-m", "cli.main", "camunda"]
     service = _spawn(name, argv, workdir, env)
-    _await_line(service, "camunda_adapter_started", 30)
+    _await_line(service, "adapter_started", 30)
     return service

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.connector import FETCH_VARIABLES, MAX_RETRIES, inline_secrets
 from adapters.engine import ActivatedJob
 from adapters.outcome import Outcome
 
-# The connector's variables, and only those: never the whole process scope.
-FETCH_VARIABLES = ["authentication", "configuration", "input", "awsCredential"]
 CORRELATION_FIELDS = (
     "jobKey",
     "processInstanceKey",
@@ -17,9 +16,6 @@ CORRELATION_FIELDS = (
     "processDefinitionId",
     "tenantId",
 )
-# The job contract caps retries at 100; an engine job with more is worked with 100.
-MAX_RETRIES = 100
-_CREDENTIAL_FIELDS = ("accessKey", "secretKey", "sessionToken")
 
 
 def activation_body(
@@ -56,22 +52,6 @@ def activated_job(job: dict[str, Any]) -> ActivatedJob:
         "correlation": {name: job[name] for name in CORRELATION_FIELDS if name in job},
     }
     return ActivatedJob(str(job["jobKey"]), retries, document, inline_secrets(variables))
-
-
-def inline_secrets(variables: dict[str, Any]) -> frozenset[str]:
-    """Credential values written into the variables themselves (not ``{{secrets.…}}``)."""
-    found: set[str] = set()
-    credential = variables.get("awsCredential")
-    for auth in (
-        variables.get("authentication"),
-        credential.get("authentication") if isinstance(credential, dict) else None,
-    ):
-        if isinstance(auth, dict):
-            for name in _CREDENTIAL_FIELDS:
-                value = auth.get(name)
-                if isinstance(value, str) and value and "{{" not in value:
-                    found.add(value)
-    return frozenset(found)
 
 
 def request_for(outcome: Outcome) -> tuple[str, dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from adapters.camunda7.settings import Camunda7Settings
 from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
 from adapters.ingress.settings import IngressSettings
 from adapters.spiff.settings import SpiffSettings
@@ -18,6 +19,7 @@ TABLES = {
     "worker-settings-table": lambda: markdown_table(WorkerSettings, skip=Settings),
     "camunda8-connection-table": lambda: markdown_table(CamundaConnection),
     "camunda8-settings-table": lambda: markdown_table(Camunda8Settings),
+    "camunda7-settings-table": lambda: markdown_table(Camunda7Settings),
     "spiff-settings-table": lambda: markdown_table(SpiffSettings, skip=Settings),
     "ingress-settings-table": lambda: markdown_table(IngressSettings, skip=Settings),
 }

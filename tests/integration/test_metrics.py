@@ -105,6 +105,16 @@ def test_worker_and_poller_count_what_happened_to_real_jobs(
     )
 
     assert sorted(r.status for r in results) == ["completed"] * 4 + ["failed"]
+
+    # A reader can see a result a moment before the worker counts it (the counter moves after
+    # the XADD returns): wait for the worker to settle, then read one scrape.
+    def settled() -> bool:
+        samples = scrape(obs.worker_url)
+        return value(samples, "smq_jobs_in_flight") == 0 and (
+            total(samples, "smq_results_posted_total", source="worker") == 4
+        )
+
+    wait_until(settled, 10, "the worker's counters to settle")
     w = scrape(obs.worker_url)
     invocations = "smq_invocations_total"
     assert value(w, invocations, endpoint=ok, invocation_type="SYNC", outcome="completed") == 2

@@ -8,9 +8,13 @@ from typing import Any, Literal
 
 from redis import Redis
 
-from adapters.keys import ATTACH_LUA, CLAIM_LUA, FINISH_LUA, RecordField, record_key
+from adapters.keys import RecordField, record_key
+from producer.connection import LuaScript
 
 Verdict = Literal["ok", "stale", "done", "missing", "busy"]
+_ATTACH = LuaScript.beside(__file__, "attach.lua")
+_CLAIM = LuaScript.beside(__file__, "claim.lua")
+_FINISH = LuaScript.beside(__file__, "finish.lua")
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,6 @@ class EngineJobRecords:
         self._redis = redis
         self._id_prefix = id_prefix
         self._ttl = ttl_seconds
-        self._attach = redis.register_script(ATTACH_LUA)
-        self._claim = redis.register_script(CLAIM_LUA)
-        self._finish = redis.register_script(FINISH_LUA)
 
     @property
     def redis(self) -> Redis:
@@ -51,11 +52,11 @@ class EngineJobRecords:
         one pipelined round trip."""
         if not jobs:
             return []
-        with self._redis.pipeline(transaction=False) as pipe:
-            for job_key, retries in jobs:
-                base = f"{self._id_prefix}:{job_key}"
-                self._attach(keys=[self.key(job_key)], args=[base, retries, self._ttl], client=pipe)
-            replies: list[Any] = pipe.execute()
+        calls: list[tuple[list[str], list[Any]]] = [
+            ([self.key(job_key)], [f"{self._id_prefix}:{job_key}", retries, self._ttl])
+            for job_key, retries in jobs
+        ]
+        replies = _ATTACH.run_many(self._redis, calls)
         return [
             Attachment(job_key, str(job_id), bool(int(fresh)), int(attempt))
             for (job_key, _), (job_id, fresh, attempt) in zip(jobs, replies, strict=True)
@@ -74,11 +75,11 @@ class EngineJobRecords:
         now = time.time()
         sent_arg: str | int = "" if sent is None else sent
         args: list[str | int | float] = [job_id, owner, now, now + lease_seconds, kind, sent_arg]
-        reply: Any = self._claim(keys=[self.key(job_key)], args=[*args, self._ttl])
+        reply: Any = _CLAIM(self._redis, [self.key(job_key)], [*args, self._ttl])
         return Claim(reply[0], int(reply[1]))
 
     def finish(self, job_key: str, job_id: str, how: str) -> bool:
-        return bool(self._finish(keys=[self.key(job_key)], args=[job_id, how, self._ttl]))
+        return bool(_FINISH(self._redis, [self.key(job_key)], [job_id, how, self._ttl]))
 
     def states(self, job_keys: list[str]) -> list[tuple[str | None, str | None]]:
         """(current queue job id, state) of each record, in one round trip."""

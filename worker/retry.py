@@ -103,11 +103,11 @@ class RetryMover(threading.Thread):
         super().__init__(name="smq-retry-mover", daemon=True)
         self._redis = redis
         self._settings = settings
-        self._stop = threading.Event()
+        self._stopping = threading.Event()  # not _stop: that name is threading.Thread's own
 
     def run(self) -> None:
         ticks = 0
-        while not self._stop.wait(self._settings.retry_scan_interval):
+        while not self._stopping.wait(self._settings.retry_scan_interval):
             ticks += 1
             try:
                 moved = move_due(self._redis, self._settings)
@@ -119,4 +119,4 @@ class RetryMover(threading.Thread):
                 log.warning("retry_mover_failed", exc_info=True)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()

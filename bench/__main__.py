@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import os
 import platform
 import sys
 import time
@@ -12,21 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from bench import realtime
-from bench.stack import WORKDIR, machine, stack
+from bench.stack import WORKDIR, cpu_seconds, machine, stack
+from bench.targets import Target, judge_all
 
+# Issue 16: where a limit of this machine is measured beside the figure (Celery's no-op round
+# trip, boto3 alone in one process), the target is a multiple of it, taken in the same run.
 TARGETS = {
-    "b1_ratio": (">=", 0.6),
-    "b2_p50_ms": ("<=", 3.0),
-    "b2_p99_ms": ("<=", 15.0),
-    "b3_jobs_per_s": (">=", 400.0),
-    "b4_requests_per_inference": ("<=", 3.0),
-    "b4_p95_s": ("<=", 2.0),
-    "b4_redis_bytes_per_pending": ("<=", 1024.0),
-    "b5_rss_mb": ("<=", 200.0),
-    "engine_ratio": (">=", 0.8),
-    "engine_added_p50_ms": ("<=", 10.0),
-    "engine7_ratio": (">=", 0.8),
-    "engine7_added_p50_ms": ("<=", 10.0),
+    "b1_ratio": Target(">=", 0.9),
+    "b2_p50_ms": Target("<=", 1.5, of="b2_celery_noop_p50_ms"),
+    "b2_p99_ms": Target("<=", 15.0),
+    "b3_ratio_to_direct": Target(">=", 0.8),
+    "b3_cpu_ms_per_job": Target("<=", 1.25, of="b3_direct_cpu_ms_per_call"),
+    "b4_requests_per_inference": Target("<=", 1.5),
+    "b4_p95_s": Target("<=", 1.0),
+    "b4_redis_bytes_per_pending": Target("<=", 1024.0),
+    "b4_missing": Target("<=", 0),  # every inference completed
+    "b4_failed": Target("<=", 0),
+    "b4_seconds": Target("<=", 15 * 60),
+    "b5_rss_mb": Target("<=", 200.0),
+    "engine_ratio": Target(">=", 0.8),
+    "engine_added_p50_ms": Target("<=", 10.0),
+    "engine7_ratio": Target(">=", 0.8),
+    "engine7_added_p50_ms": Target("<=", 10.0),
 }
 
 
@@ -78,7 +86,10 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
         # default worker keeps; no Celery, no Redis.
         in_flight = realtime.in_flight_sampler(s.control)
         in_flight.start()
+        cpu = cpu_seconds(os.getpid())
         d = realtime.direct(s, n, params["b3_direct_concurrency"])
+        # botocore's client side of a call, with its thread pool (and the sampler's polls).
+        out["b3_direct_cpu_ms_per_call"] = round((cpu_seconds(os.getpid()) - cpu) * 1000 / n, 3)
         out["b3_direct_one_process_jobs_per_s"] = round(d["jobs_per_s"], 1)
         out["b3_direct_in_flight_mean"] = realtime.busy_mean_and_peak(in_flight.stop())[0]
         for pool, concurrency in params["b3_pools"]:
@@ -87,12 +98,15 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
             in_flight = realtime.in_flight_sampler(s.control)
             rss.start()
             in_flight.start()
+            cpu = cpu_seconds(worker.process.pid)
             figures = realtime.pipeline(s, n, f"bench:b3:{pool}:{concurrency}")
+            cpu = cpu_seconds(worker.process.pid) - cpu
             peak_rss = max(rss.stop())
             calls_mean, calls_peak = realtime.busy_mean_and_peak(in_flight.stop())
             s.stop_extra()
             key = f"{pool}-{concurrency}"
             out[f"b3_{key}_jobs_per_s"] = round(figures["jobs_per_s"], 1)
+            out[f"b3_{key}_cpu_ms_per_job"] = round(cpu * 1000 / n, 3)
             out[f"b3_{key}_in_flight_mean"] = calls_mean
             out[f"b3_{key}_in_flight_peak"] = calls_peak
             out[f"b3_{key}_rss_mb"] = round(peak_rss, 1)
@@ -101,6 +115,7 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
     out["b3_ratio_to_direct"] = round(
         out["b3_jobs_per_s"] / out["b3_direct_one_process_jobs_per_s"], 3
     )
+    out["b3_cpu_ms_per_job"] = out[f"b3_{default}_cpu_ms_per_job"]
     out["b5_rss_mb"] = out[f"b3_{default}_rss_mb"]
     return out
 
@@ -135,8 +150,8 @@ def parameters(quick: bool) -> dict[str, Any]:
         "b3_pools": pools[1:2] if quick else pools,
         # enough threads for 640 calls/s at 100 ms: the ceiling is CPU, not concurrency
         "b3_direct_concurrency": 64,
-        "b4_pending": 1000 if quick else 10_000,
-        "b4_landing_s": 15 if quick else 60,
+        "b4_pending": 10_000 if quick else 100_000,
+        "b4_landing_s": 60 if quick else 300,
         "engine_jobs": 500 if quick else 2000,
         "engine_sequential": 50 if quick else 200,
         "engine_latency_ms": 20,
@@ -163,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(SUITES[name.strip()](params))
         figures[f"{name}_seconds"] = round(time.monotonic() - started, 1)
         print_table(figures)
+    judged = judge_all(TARGETS, figures)
     report = {
         "machine": {
             **machine(),
@@ -175,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "parameters": params,
         "figures": figures,
+        "targets": judged,
+        "met": all(entry["met"] for entry in judged.values()),
         **{k: figures[k] for k in TARGETS if k in figures},
     }
     out = Path(args.out)
@@ -185,13 +203,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(figures: dict[str, Any]) -> None:
-    print(f"\n{'figure':<34} {'value':>12}  target")
+    """Every figure; a targeted one with its target, its bound in this run and whether it held."""
+    judged = judge_all(TARGETS, figures)
+    print(f"\n{'figure':<34} {'value':>12}  {'target':<50} {'bound':>10}  met")
     for key, value in figures.items():
-        op, limit = TARGETS.get(key, ("", None))
+        entry = judged.get(key)
         verdict = ""
-        if limit is not None:
-            ok = value >= limit if op == ">=" else value <= limit
-            verdict = f"{op} {limit:g}  {'ok' if ok else 'MISSED'}"
+        if entry is not None:
+            ratio = f" ({entry['ratio']:g}x)" if entry.get("ratio") is not None else ""
+            verdict = (
+                f"{entry['target'] + ratio:<50} {entry['bound']:>10g}  "
+                f"{'met' if entry['met'] else 'MISSED'}"
+            )
         print(f"{key:<34} {value!s:>12}  {verdict}")
     sys.stdout.flush()
 

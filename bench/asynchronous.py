@@ -83,6 +83,7 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
     return {
         "b4_pending": pending,
         "b4_results": len(results),
+        "b4_missing": pending - len(results),
         "b4_failed": sum(r.status != "completed" for r in results),
         "b4_landed_before_tracked": early,
         "b4_track_seconds": round(tracked_at - started, 1),

@@ -75,28 +75,39 @@ def pipeline(stack: Stack, n: int, stream: str) -> dict[str, float]:
     return {"jobs_per_s": len(results) / elapsed, "results": len(results), "failed": failed}
 
 
-def added_latency(stack: Stack, n: int, stream: str) -> dict[str, float]:
-    """One job at a time: enqueue → result, against one direct call at a time."""
+def added_latency(
+    stack: Stack, n: int, stream: str, floor: Callable[[], float]
+) -> dict[str, float]:
+    """One job at a time: enqueue → result, against one direct call at a time and against
+    ``floor`` (Celery's own round trip); the three in turn, in a rotating order, so that they
+    see the same machine and none always follows the same one."""
     client: Any = stack.boto3_runtime(1)
-    direct_ms: list[float] = []
-    for _ in range(n + 5):
+    producer = Producer(stack.client, stack.settings)
+
+    def direct_ms() -> float:
         started = time.perf_counter()
         client.invoke_endpoint(EndpointName=ENDPOINT, Body=b"{}", ContentType="application/json")[
             "Body"
         ].read()
-        direct_ms.append((time.perf_counter() - started) * 1000)
-    direct_ms = direct_ms[5:]  # the first calls open the connection
-    producer = Producer(stack.client, stack.settings)
-    pipeline_ms: list[float] = []
-    for i in range(n + 5):
+        return (time.perf_counter() - started) * 1000
+
+    def pipeline_ms(i: int) -> float:
         cursor = stream_tail(stack.client, stream)
         started = time.perf_counter()
         [sub] = producer.submit_many([job(stream, i)])
         list(wait_for(stack.client, {sub.job_id: stream}, {stream: cursor}, timeout=30))
-        pipeline_ms.append((time.perf_counter() - started) * 1000)
-    pipeline_ms = pipeline_ms[5:]
-    d50, d99 = pct_ms(direct_ms, 50), pct_ms(direct_ms, 99)
-    p50, p99 = pct_ms(pipeline_ms, 50), pct_ms(pipeline_ms, 99)
+        return (time.perf_counter() - started) * 1000
+
+    samples: dict[str, list[float]] = {"direct": [], "pipeline": [], "floor": []}
+    measure = {"direct": direct_ms, "pipeline": lambda: pipeline_ms(i), "floor": floor}
+    order = list(samples)
+    for i in range(n + 5):  # the first rounds open connections and warm up: not counted
+        for name in order[i % 3 :] + order[: i % 3]:
+            time.sleep(0.002)  # the previous one's tail (ack, task events) is over
+            samples[name].append(measure[name]())
+    direct, pipeline, floor_ms = (samples[k][5:] for k in order)
+    d50, d99 = pct_ms(direct, 50), pct_ms(direct, 99)
+    p50, p99 = pct_ms(pipeline, 50), pct_ms(pipeline, 99)
     return {
         "direct_p50_ms": d50,
         "direct_p99_ms": d99,
@@ -104,6 +115,8 @@ def added_latency(stack: Stack, n: int, stream: str) -> dict[str, float]:
         "pipeline_p99_ms": p99,
         "added_p50_ms": p50 - d50,
         "added_p99_ms": p99 - d99,
+        "celery_noop_p50_ms": pct_ms(floor_ms, 50),
+        "celery_noop_p99_ms": pct_ms(floor_ms, 99),
     }
 
 

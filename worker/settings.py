@@ -101,6 +101,11 @@ class WorkerSettings(Settings):
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
     )
+    lean_invoke: bool = Field(
+        True,
+        description="Invoke endpoints by the lean path (botocore's signer and HTTP session, "
+        "not its generic pipeline; `worker/sagemaker/lean.py`); false: the botocore client.",
+    )
 
     @model_validator(mode="after")
     def _visibility_covers_a_job(self) -> WorkerSettings:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
     from worker.sagemaker.clients import ClientCache
+    from worker.sagemaker.lean import LeanRuntime
     from worker.settings import WorkerSettings
     from worker.store import Begun, JobStore
 
@@ -100,7 +101,7 @@ def build_request(inp: Input, job_id: str, input_location: str) -> dict[str, Any
     return {**common_params(inp, job_id, _OPTIONAL), "InputLocation": input_location}
 
 
-def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> Started:
+def invoke(client: SageMakerRuntimeClient | LeanRuntime, request: dict[str, Any]) -> Started:
     try:
         raw = client.invoke_endpoint_async(**request)
     except (ClientError, BotoCoreError) as exc:

@@ -17,11 +17,11 @@ import boto3
 from botocore.config import Config
 
 from producer.contract import AuthenticationType, AwsAccess
+from worker.sagemaker.lean import LeanRuntime
 from worker.secrets import digest
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
     from worker.settings import WorkerSettings
 
@@ -68,15 +68,16 @@ class ClientCache:
         self._clients: OrderedDict[ClientKey, Any] = OrderedDict()
         self._max = max_clients
         self._lock = threading.Lock()
+        self._lean = settings.lean_invoke
 
-    def runtime(
-        self, access: AwsAccess, read_timeout: float | None = None
-    ) -> SageMakerRuntimeClient:
-        """A runtime client; ``read_timeout`` (a job's ``jobTimeout``) shortens the default."""
-        client: SageMakerRuntimeClient = self._get(
+    def runtime(self, access: AwsAccess, read_timeout: float | None = None) -> LeanRuntime:
+        """A runtime client (its two invoke calls by the lean path, unless
+        ``SMQ_LEAN_INVOKE=false``); ``read_timeout`` (a job's ``jobTimeout``) shortens the
+        default."""
+        runtime: LeanRuntime = self._get(
             "sagemaker-runtime", access, access.endpoint_url, read_timeout
         )
-        return client
+        return runtime
 
     def s3(self, access: AwsAccess) -> S3Client:
         """S3 with the job's credentials; its endpoint is boto3's own (``AWS_ENDPOINT_URL_S3``)."""
@@ -123,6 +124,8 @@ class ClientCache:
                 if read_timeout is not None:
                     config = config.merge(Config(read_timeout=read_timeout))
                 client = session.client(service, endpoint_url=endpoint_url, config=config)
+                if service == "sagemaker-runtime":
+                    client = LeanRuntime(client, enabled=self._lean)
                 self._clients[key] = client
                 if len(self._clients) > self._max:
                     self._clients.popitem(last=False)

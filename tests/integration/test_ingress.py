@@ -4,9 +4,7 @@ process, workers, the emulator, Redis; the README's redis-cli example run as wri
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -16,7 +14,7 @@ from typing import Any
 import pytest
 
 from emulator.control import EmulatorControl
-from ops.local import ROOT, Service, start_ingress, wait_until
+from ops.local import ROOT, Service, redis_cli_binary, start_ingress, wait_until
 from producer.connection import RedisClient
 from producer.contract import Result
 from producer.keys import DEAD_LETTER_STREAM, RESULT_FIELD
@@ -143,15 +141,11 @@ def readme_example() -> str:
 def test_readme_redis_cli_example_runs_as_written(
     dispatcher: Service, redis_client: RedisClient, worker_env: dict[str, str]
 ) -> None:
-    cli = shutil.which("redis-cli")
-    if cli is None:
-        message = "redis-cli not on PATH (it ships with redis-server / redis-tools)"
-        if os.environ.get("SMQ_REQUIRE_TOOLS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    cli = redis_cli_binary()  # from PATH, or the one the embedded Redis fallback ships
+    assert Path(cli).exists(), cli
 
     # When the README's two lines run in a shell, redis-cli pointed at the test's Redis
-    shim = f'redis-cli() {{ command redis-cli -u "{worker_env["SMQ_REDIS_URL"]}" "$@"; }}\n'
+    shim = f'redis-cli() {{ "{cli}" -u "{worker_env["SMQ_REDIS_URL"]}" "$@"; }}\n'
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", shim + readme_example()],
         capture_output=True,

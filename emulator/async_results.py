@@ -31,6 +31,7 @@ class AsyncJob:
     inline_body: bytes
     reply_body: bytes | None  # the script's fixed response body; None echoes the input
     content_type: str
+    released: asyncio.Event | None = None  # spec.hold: the endpoint's release
 
 
 class AsyncResults:
@@ -59,7 +60,11 @@ class AsyncResults:
 
     async def _complete(self, job: AsyncJob) -> None:
         jitter = random.uniform(0, job.spec.jitter_ms) if job.spec.jitter_ms else 0.0
-        await asyncio.sleep((job.spec.delay_ms + jitter) / 1000)
+        if job.spec.hold and job.released is not None:
+            await job.released.wait()
+            await asyncio.sleep(jitter / 1000)
+        else:
+            await asyncio.sleep((job.spec.delay_ms + jitter) / 1000)
         try:
             await self._write_result(job)
         except Exception:

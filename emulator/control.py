@@ -47,6 +47,11 @@ class EmulatorControl:
         document: dict[str, Any] = self._call("GET", path)
         return document
 
+    def release(self, name: str) -> None:
+        """Let the held outputs of endpoint `name` (``async: {hold: true}``) land: each at a
+        random moment within the script's ``jitterMs`` from now."""
+        self._call("POST", f"/_emulator/endpoints/{quote(name, safe='')}/release")
+
     def stats(self) -> dict[str, Any]:
         """Counters: connections, requests, invocations, and ``"s3"`` (see `s3_stats`)."""
         document: dict[str, Any] = self._call("GET", "/_emulator/stats")

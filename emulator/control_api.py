@@ -7,6 +7,7 @@ Routes (JSON in and out):
   GET    /_emulator/endpoints/{name}             the script in force, defaults filled in
   DELETE /_emulator/endpoints/{name}             forget the script and the records
   GET    /_emulator/endpoints/{name}/invocations {"count", "byInferenceId", "records"}
+  POST   /_emulator/endpoints/{name}/release     held async outputs land from now (async.hold)
   DELETE /_emulator/endpoints                    forget every script and record (not S3)
   GET    /_emulator/s3                           the built-in S3's buckets and object counts
   GET    /_emulator/s3/{bucket}?prefix=P         {"bucket", "objects": [{"key", "size",
@@ -51,6 +52,9 @@ class ControlApi:
                 return self._endpoint(method, name, request.body)
             case ["endpoints", name, "invocations"] if name and method == "GET":
                 return json_response(200, self._state.endpoint(name).log.document())
+            case ["endpoints", name, "release"] if name and method == "POST":
+                self._state.endpoint(name).released.set()
+                return json_response(200, {"released": name})
             case ["s3"] if method == "GET":
                 return json_response(200, {"buckets": self._s3_api.store.buckets_document()})
             case ["s3"] if method == "DELETE":

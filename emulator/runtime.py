@@ -111,6 +111,7 @@ class Runtime:
             inline_body=request.body,
             reply_body=reply.payload(),
             content_type=reply.content_type or _negotiated_type(params),
+            released=state.released,
         )
         self._results.submit(job)
         return wire.async_accepted(inference_id, output_uri, failure_uri)

@@ -121,6 +121,11 @@ class AsyncSpec(_Spec):
     jitter_ms: int = Field(default=0, ge=0)
     fail: bool = False
     failure_message: str = "the model container failed (scripted failure)"
+    # Hold every output until the endpoint is released (POST .../release); each then lands
+    # at a random moment within jitterMs of the release, delayMs ignored. A benchmark starts
+    # thousands of inferences and lets their outputs land over a set window once all are
+    # tracked, however long starting them took.
+    hold: bool = False
 
 
 class Script(_Spec):

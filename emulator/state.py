@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter, deque
 from typing import Any
@@ -40,6 +41,8 @@ class EndpointState:
     def __init__(self, script: Script) -> None:
         self.cursor = Cursor(script, time.monotonic())
         self.log = InvocationLog()
+        # Set by POST .../release: held async outputs (AsyncSpec.hold) may land.
+        self.released = asyncio.Event()
 
     @property
     def script(self) -> Script:

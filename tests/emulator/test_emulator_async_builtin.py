@@ -52,6 +52,31 @@ def test_output_lands_in_the_builtin_s3_after_the_delay(
     )
 
 
+def test_held_outputs_land_only_after_the_release_within_the_jitter(
+    builtin_runtime, builtin_control, builtin_s3, endpoint
+):
+    builtin_control.script(endpoint, async_={"hold": True, "jitterMs": 300, "delayMs": 0})
+    input_uri = put_input(builtin_s3, f"inputs/{endpoint}.json", b"{}")
+    locations = [
+        builtin_runtime.invoke_endpoint_async(EndpointName=endpoint, InputLocation=input_uri)[
+            "OutputLocation"
+        ]
+        for _ in range(3)
+    ]
+    time.sleep(0.5)
+    assert [s3_object(builtin_s3, uri) for uri in locations] == [None] * 3
+
+    released = time.time()
+    builtin_control.release(endpoint)
+
+    for uri in locations:
+        wait_until(lambda uri=uri: s3_object(builtin_s3, uri))
+    prefix = f"async-output/{endpoint}/"
+    written = [o["writtenAt"] for o in builtin_control.s3_objects(BUCKET, prefix=prefix)]
+    assert len(written) == 3
+    assert all(released <= at <= released + 0.3 + 0.2 for at in written)
+
+
 def test_scripted_failure_writes_the_failure_object(
     builtin_runtime, builtin_control, builtin_s3, endpoint
 ):

@@ -104,8 +104,11 @@ class Poller:
         done = [p for p in pendings if p.state == JobState.DONE]
         live = [p for p in pendings if p.state != JobState.DONE]
         self.store.forget(done, gone)
+        loaded = time.time()
         found = self._look(live)
+        looked = time.time()
         posted = self._finish(found.found.values(), found.broken)
+        finished = time.time()
         seen = set(found.found) | set(found.broken)
         still = [p for p in live if p.job_id not in seen]
         posted += self._reschedule_or_expire(still, now)
@@ -116,7 +119,14 @@ class Poller:
         self._note_oldest(now)
         self.posted += posted
         log.debug(
-            "poller_pass", claimed=len(ids), posted=posted, seconds=round(time.time() - now, 3)
+            "poller_pass",
+            claimed=len(ids),
+            posted=posted,
+            seconds=round(time.time() - now, 3),
+            # where the pass went: claiming and loading, S3 lookups, fetching and posting
+            load_s=round(loaded - now, 3),
+            look_s=round(looked - loaded, 3),
+            finish_s=round(finished - looked, 3),
         )
         return posted
 

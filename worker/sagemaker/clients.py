@@ -17,6 +17,7 @@ import boto3
 from botocore.config import Config
 
 from producer.contract import AuthenticationType, AwsAccess
+from worker.poller import listing
 from worker.sagemaker.lean import LeanRuntime
 from worker.secrets import digest
 
@@ -124,6 +125,8 @@ class ClientCache:
                 if read_timeout is not None:
                     config = config.merge(Config(read_timeout=read_timeout))
                 client = session.client(service, endpoint_url=endpoint_url, config=config)
+                if service == "s3":
+                    listing.register(client)  # listings parsed for Key and Size only
                 if service == "sagemaker-runtime":
                     client = LeanRuntime(client, enabled=self._lean)
                 self._clients[key] = client

@@ -235,7 +235,14 @@ def test_a_prefork_worker_serves_the_sum_of_its_children(
         results = list(
             wait_for(client, {s.job_id: stream for s in subs}, {stream: cursor}, timeout=30)
         )
-        samples = scrape(f"http://127.0.0.1:{port}")
+        url = f"http://127.0.0.1:{port}"
+        # A result is readable a moment before its child counts it: wait for the counts.
+        wait_until(
+            lambda: total(scrape(url), "smq_results_posted_total", source="worker") == 6,
+            10,
+            "the children's counts to reach the main process",
+        )
+        samples = scrape(url)
     assert len(results) == 6
     completed = dict(endpoint=endpoint, invocation_type="SYNC", outcome="completed")
     assert value(samples, "smq_invocations_total", **completed) == 6

@@ -142,6 +142,11 @@ class AdapterRuntime:
         deadline = signalled + max(o.shutdown_seconds, o.poll_bound)
         for thread in loops:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        # A loop that was mid-submit at the signal held its jobs only after the first wait
+        # found nothing: give those the rest of the drain time too.
+        drained = self.inflight.wait_empty(
+            max(0.0, signalled + o.shutdown_seconds - time.monotonic())
+        )
         stop.set()
         for thread in others:
             thread.join(timeout=2.0)

@@ -41,20 +41,27 @@ TARGETS = {
 
 
 def b1(params: dict[str, Any]) -> dict[str, Any]:
-    n, c = params["b1_jobs"], params["concurrency"]
+    n, c, rounds = params["b1_jobs"], params["concurrency"], params["b1_rounds"]
+    direct, piped = _Totals(), _Totals()
     with stack() as s:
         s.control.script(realtime.ENDPOINT, latencyMs=params["b1_latency_ms"])
         per_worker = c // params["b1_workers"]
         for i in range(params["b1_workers"]):
             s.worker(f"b1-{i}", concurrency=per_worker)
         realtime.pipeline(s, min(200, n), "bench:warmup")
-        d = realtime.direct(s, n, c)
-        p = realtime.pipeline(s, n, "bench:b1")
+        failed = 0
+        # Alternating rounds, as in B3: both sides see the same machine.
+        for r in range(rounds):
+            size = n // rounds
+            with direct.measure(os.getpid(), size):
+                realtime.direct(s, size, c)
+            with piped.measure(os.getpid(), size):
+                failed += int(realtime.pipeline(s, size, f"bench:b1:{r}")["failed"])
     return {
-        "b1_direct_jobs_per_s": round(d["jobs_per_s"], 1),
-        "b1_pipeline_jobs_per_s": round(p["jobs_per_s"], 1),
-        "b1_ratio": round(p["jobs_per_s"] / d["jobs_per_s"], 3),
-        "b1_failed": p["failed"],
+        "b1_direct_jobs_per_s": direct.per_second(),
+        "b1_pipeline_jobs_per_s": piped.per_second(),
+        "b1_ratio": round(piped.per_second() / direct.per_second(), 3),
+        "b1_failed": failed,
     }
 
 
@@ -196,6 +203,7 @@ def parameters(quick: bool) -> dict[str, Any]:
         "default_concurrency": 64,
         "b1_jobs": 1000 if quick else 6000,
         "b1_workers": 2,
+        "b1_rounds": 3,  # direct and pipeline alternate, b1_jobs / b1_rounds each time
         "b1_latency_ms": 20,
         "b2_jobs": 50 if quick else 300,
         "b3_jobs": 1200 if quick else 6000,

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ops.local import Service, _await_line, _spawn
+from ops.local import Service, _start_announcing, start_smq
 
 
 def start_camunda7(
@@ -22,15 +22,9 @@ def start_camunda7(
     argv = [sys.executable, "-m", "emulator.camunda7", "--port", "0", "--auth", auth]
     if not check_answers:
         argv.append("--no-answer-check")
-    service = _spawn(name, argv, workdir)
-    marker = "listening on"
-    service.url = _await_line(service, marker, 30).split(marker, 1)[1].strip()
-    return service
+    return _start_announcing(name, argv, workdir, "listening on")
 
 
 def start_adapter7(workdir: Path, env: Mapping[str, str], *, name: str = "adapter7") -> Service:
     """A real ``smq camunda7`` process; returns once its loops run."""
-    argv = [sys.executable, "-m", "cli.main", "camunda7"]
-    service = _spawn(name, argv, workdir, env)
-    _await_line(service, "adapter_started", 30)
-    return service
+    return start_smq(["camunda7"], workdir, env, name=name, ready="adapter_started")

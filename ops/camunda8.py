@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ops.local import Service, _await_line, _spawn
+from ops.local import Service, _start_announcing, start_smq
 
 
 def start_camunda8(
@@ -25,15 +25,9 @@ def start_camunda8(
     ]  # fmt: skip
     if not check_answers:
         argv.append("--no-answer-check")
-    service = _spawn(name, argv, workdir)
-    marker = "listening on"
-    service.url = _await_line(service, marker, 30).split(marker, 1)[1].strip()
-    return service
+    return _start_announcing(name, argv, workdir, "listening on")
 
 
 def start_adapter(workdir: Path, env: Mapping[str, str], *, name: str = "adapter") -> Service:
     """A real ``smq camunda`` process; returns once its loops run."""
-    argv = [sys.executable, "-m", "cli.main", "camunda"]
-    service = _spawn(name, argv, workdir, env)
-    _await_line(service, "adapter_started", 30)
-    return service
+    return start_smq(["camunda"], workdir, env, name=name, ready="adapter_started")

@@ -227,28 +227,29 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
     return service
 
 
+def start_smq(
+    command: list[str], workdir: Path, env: Mapping[str, str], *, name: str, ready: str
+) -> Service:
+    """A real ``smq COMMAND…`` process; returns once its log shows the ``ready`` event."""
+    service = _spawn(name, [sys.executable, "-m", "cli.main", *command], workdir, env)
+    _await_line(service, ready, 30)
+    return service
+
+
 def start_poller(workdir: Path, env: Mapping[str, str], *, name: str = "p1") -> Service:
     """A real ``smq poller`` process; returns once it has started its loop."""
-    argv = [sys.executable, "-m", "cli.main", "poller"]
-    service = _spawn(f"poller-{name}", argv, workdir, env)
-    _await_line(service, "poller_started", 30)
-    return service
+    return start_smq(["poller"], workdir, env, name=f"poller-{name}", ready="poller_started")
 
 
 def start_spiff_runner(workdir: Path, env: Mapping[str, str], *, name: str = "s1") -> Service:
     """A real ``smq spiff run`` process; returns once its loop has started."""
-    argv = [sys.executable, "-m", "cli.main", "spiff", "run"]
-    service = _spawn(f"spiff-{name}", argv, workdir, env)
-    _await_line(service, "spiff_runner_started", 30)
-    return service
+    command = ["spiff", "run"]
+    return start_smq(command, workdir, env, name=f"spiff-{name}", ready="spiff_runner_started")
 
 
 def start_ingress(workdir: Path, env: Mapping[str, str], *, name: str = "i1") -> Service:
     """A real ``smq ingress`` process; returns once its loop has started."""
-    argv = [sys.executable, "-m", "cli.main", "ingress"]
-    service = _spawn(f"ingress-{name}", argv, workdir, env)
-    _await_line(service, "ingress_started", 30)
-    return service
+    return start_smq(["ingress"], workdir, env, name=f"ingress-{name}", ready="ingress_started")
 
 
 def start_exporter(workdir: Path, env: Mapping[str, str], port: int | None = None) -> Service:

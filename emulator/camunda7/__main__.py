@@ -7,13 +7,11 @@ parent started with ``--port 0`` learns the port); the REST API is under ``/engi
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 import sys
 
 from emulator.camunda7.api import Auth, Camunda7Api
-from emulator.http import HttpServer
+from emulator.http import Handler
+from emulator.standin import run_standin
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -32,27 +30,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> None:
+def build(args: argparse.Namespace) -> Handler:
     auth = Auth(args.auth, args.username, args.password, args.token)
-    api = Camunda7Api(auth, check_answers=not args.no_answer_check)
-    server = HttpServer(api.handle)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    host, port = await server.start(args.host, args.port)
-    print(f"camunda7 stand-in listening on http://{host}:{port}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await server.close()
+    return Camunda7Api(auth, check_answers=not args.no_answer_check).handle
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level="WARNING", stream=sys.stderr)
-    asyncio.run(serve(args))
-    return 0
+    return run_standin("camunda7 stand-in", args.host, args.port, lambda: build(args))
 
 
 if __name__ == "__main__":

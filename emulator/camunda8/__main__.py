@@ -7,13 +7,11 @@ parent started with ``--port 0`` learns the port); the REST API is under ``/v2``
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 import sys
 
 from emulator.camunda8.api import Auth, CamundaApi
-from emulator.http import HttpServer
+from emulator.http import Handler
+from emulator.standin import run_standin
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,7 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> None:
+def build(args: argparse.Namespace) -> Handler:
     auth = Auth(
         mode=args.auth,
         client_id=args.client_id,
@@ -43,25 +41,12 @@ async def serve(args: argparse.Namespace) -> None:
         password=args.password,
         token_lifetime=args.token_lifetime,
     )
-    api = CamundaApi(auth, check_answers=not args.no_answer_check)
-    server = HttpServer(api.handle)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    host, port = await server.start(args.host, args.port)
-    print(f"camunda8 stand-in listening on http://{host}:{port}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await server.close()
+    return CamundaApi(auth, check_answers=not args.no_answer_check).handle
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level="WARNING", stream=sys.stderr)
-    asyncio.run(serve(args))
-    return 0
+    return run_standin("camunda8 stand-in", args.host, args.port, lambda: build(args))
 
 
 if __name__ == "__main__":

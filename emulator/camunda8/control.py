@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
+from emulator.standin import StandInControl
 
-class Camunda8Control:
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._timeout_s = timeout_s
+
+class Camunda8Control(StandInControl):
+    prefix = "/_camunda8"
 
     def create_jobs(self, *specs: dict[str, Any]) -> list[str]:
         """Create jobs (``type``, ``variables``, ``customHeaders``, ``retries``, …); their keys."""
@@ -42,30 +40,3 @@ class Camunda8Control:
     def revoke_tokens(self) -> int:
         revoked: int = self._call("POST", "/tokens/revoke")["revoked"]
         return revoked
-
-    def requests(self) -> dict[str, Any]:
-        """``{"requests": [{time, method, path, operation, body, raw}], "invalid": [...]}``."""
-        document: dict[str, Any] = self._call("GET", "/requests")
-        return document
-
-    def stats(self) -> dict[str, Any]:
-        document: dict[str, Any] = self._call("GET", "/stats")
-        return document
-
-    def healthy(self) -> bool:
-        try:
-            self._call("GET", "/health")
-        except OSError:
-            return False
-        return True
-
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base_url + "/_camunda8" + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
-            return json.loads(response.read() or b"null")

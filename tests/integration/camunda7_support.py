@@ -7,8 +7,13 @@ import json
 from typing import Any
 
 from emulator.camunda7.control import Camunda7Control
-from ops.local import Service, wait_until
-from tests.integration.conftest import SECRETS
+from ops.local import Service
+from tests.integration.engine_support import (  # noqa: F401 - the tests' one import
+    adapter_log_events,
+    assert_nothing_secret_sent,
+    events,
+    wait_ended,
+)
 
 FINAL = ("COMPLETED", "BPMN_ERROR", "DELETED")
 TOPIC = "aws-sagemaker"
@@ -97,18 +102,7 @@ def wait_final(
     control: Camunda7Control, task_id: str, timeout: float = 30.0, states: tuple[str, ...] = FINAL
 ) -> dict[str, Any]:
     """The task once it reached one of ``states`` (default: ended) — or an incident."""
-    seen: dict[str, Any] = {}
-
-    def ended() -> bool:
-        seen.update(control.task(task_id))
-        return seen["state"] in states or bool(seen["incident"])
-
-    wait_until(ended, timeout, f"task {task_id} to end (last seen: {seen.get('state')})")
-    return seen
-
-
-def events(task: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    return [e for e in task["history"] if e["event"] == name]
+    return wait_ended(lambda: control.task(task_id), states, timeout, f"task {task_id}")
 
 
 def calls_for(control: Camunda7Control, task_id: str, operation: str) -> list[dict[str, Any]]:
@@ -117,14 +111,3 @@ def calls_for(control: Camunda7Control, task_id: str, operation: str) -> list[di
         for r in control.requests()["requests"]
         if r["operation"] == operation and f"/external-task/{task_id}/" in r["path"]
     ]
-
-
-def assert_nothing_secret_sent(control: Camunda7Control, extra: tuple[str, ...] = ()) -> None:
-    """No secret value in any request the adapter sent the engine, none invalid, and the
-    stand-in's own answers valid."""
-    document = control.requests()
-    assert document["invalid"] == [], document["invalid"][:3]
-    sent = "\n".join(r["raw"] for r in document["requests"])
-    for value in (*SECRETS.values(), *extra):
-        assert value not in sent, "a secret value reached the engine"
-    assert control.stats()["selfCheck"] == []

@@ -3,14 +3,18 @@ module starts its own stand-in engine and adapter, since job keys restart per en
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from emulator.camunda8.control import Camunda8Control
-from ops.local import Service, wait_until
+from ops.local import Service
 from producer.contract import TASK_TYPE
-from tests.integration.conftest import SECRETS
+from tests.integration.engine_support import (  # noqa: F401 - the tests' one import
+    adapter_log_events,
+    assert_nothing_secret_sent,
+    events,
+    wait_ended,
+)
 
 # A job's retries as activated in errorExpression's job.retries (issue 11, item 6) is being
 # changed in the worker refactor; tests relying on it expect the new meaning.
@@ -81,18 +85,7 @@ def wait_final(
     control: Camunda8Control, key: str, timeout: float = 30.0, states: tuple[str, ...] = FINAL
 ) -> dict[str, Any]:
     """The job once it reached one of ``states`` (default: ended) — or an incident."""
-    seen: dict[str, Any] = {}
-
-    def ended() -> bool:
-        seen.update(control.job(key))
-        return seen["state"] in states or bool(seen["incident"])
-
-    wait_until(ended, timeout, f"job {key} to end (last seen: {seen.get('state')})")
-    return seen
-
-
-def events(job: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    return [e for e in job["history"] if e["event"] == name]
+    return wait_ended(lambda: control.job(key), states, timeout, f"job {key}")
 
 
 def calls_for(control: Camunda8Control, key: str, operation: str) -> list[dict[str, Any]]:
@@ -101,27 +94,6 @@ def calls_for(control: Camunda8Control, key: str, operation: str) -> list[dict[s
         for r in control.requests()["requests"]
         if r["operation"] == operation and r["path"].split("/")[3:4] == [key]
     ]
-
-
-def assert_nothing_secret_sent(control: Camunda8Control, extra: tuple[str, ...] = ()) -> None:
-    """No secret value in any request the adapter sent the engine, and none invalid."""
-    document = control.requests()
-    assert document["invalid"] == [], document["invalid"][:3]
-    sent = "\n".join(r["raw"] for r in document["requests"])
-    for value in (*SECRETS.values(), *extra):
-        assert value not in sent, "a secret value reached the engine"
-    assert control.stats()["selfCheck"] == []
-
-
-def adapter_log_events(service: Service, event: str) -> list[dict[str, Any]]:
-    found = []
-    for line in service.log_text().splitlines():
-        if f'"{event}"' in line:
-            try:
-                found.append(json.loads(line))
-            except ValueError:
-                continue
-    return found
 
 
 def workdir(stack_dir: Path, name: str) -> Path:

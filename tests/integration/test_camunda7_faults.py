@@ -19,12 +19,12 @@ from ops.local import Service, wait_until
 from producer.connection import RedisClient
 from tests.integration.camunda7_support import (
     adapter_env,
+    adapter_log_events,
     assert_nothing_secret_sent,
     events,
     task_spec,
     wait_final,
 )
-from tests.integration.camunda8_support import adapter_log_events
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,8 @@ by id), invalid ones are answered with a failed result on their ``replyTo`` (or 
 default result stream) and copied to the dead-letter stream, and the batch is acknowledged
 last. A replica that dies before acknowledging leaves its entries pending; it takes them
 back when it restarts under the same name, and any replica claims them after
-``SMQ_INGRESS_CLAIM_IDLE_SECONDS``. Submitting them again queues nothing new.
+``SMQ_INGRESS_CLAIM_IDLE_SECONDS``. Submitting them again queues nothing new. Each claim
+round also trims what every group has acknowledged (``adapters.ingress.trim``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from adapters.ingress.settings import IngressSettings
 from adapters.ingress.triage import Accepted, Rejected, triage
+from adapters.ingress.trim import trim_acknowledged
 from producer.connection import RedisClient
 from producer.keys import DEAD_LETTER_STREAM, ID_FIELD, RESULT_FIELD, STATUS_FIELD
 from producer.results import default_consumer_name
@@ -56,6 +58,7 @@ class Dispatcher:
                 self.drain(self._read(">", block=True))
                 if time.monotonic() - last_claim > self._s.ingress_claim_idle_seconds / 2:
                     self.drain(self._claim())
+                    self.trim()
                     last_claim = time.monotonic()
             except RedisError as exc:
                 log.warning("redis_unavailable", error=str(exc))
@@ -78,6 +81,15 @@ class Dispatcher:
         self._answer_and_ack(rejected, [entry_id for entry_id, _ in entries])
         log.info("ingress_batch", **counts.__dict__)
         return counts
+
+    def trim(self) -> int:
+        """Delete what every group has acknowledged (``SMQ_INGRESS_TRIM``); entries gone."""
+        if not self._s.ingress_trim:
+            return 0
+        trimmed = trim_acknowledged(self._redis, self._s.ingress_stream)
+        if trimmed:
+            log.info("ingress_trimmed", entries=trimmed)
+        return trimmed
 
     def _answer_and_ack(self, rejected: list[Rejected], entry_ids: list[str]) -> None:
         """One MULTI: the answers, the dead letters and the acknowledgement land together,

@@ -36,6 +36,12 @@ class IngressSettings(Settings):
         "this long.",
     )
 
+    ingress_trim: bool = Field(
+        True,
+        description="Each claim round, delete the entries every consumer group on the stream "
+        "has acknowledged (XTRIM MINID); off if something reads it without a group.",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_ingress_settings() -> IngressSettings:

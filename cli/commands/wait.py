@@ -24,7 +24,9 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         help="wait for jobs by id and print their results (done ones at once)",
         description="Wait for jobs submitted earlier, by id, and print each result as it "
         "arrives; a job already done is answered from its stored result. This is the "
-        "command a timed-out or interrupted submit --wait prints.",
+        "command a timed-out or interrupted submit --wait prints. An id Redis holds no job "
+        "for is named on stderr and the others are waited for; the exit code is then 5 "
+        "unless another job failed or timed out.",
     )
     p.add_argument("ids", nargs="*", metavar="ID", help="job ids")
     p.add_argument(
@@ -48,29 +50,35 @@ def run(args: argparse.Namespace) -> Exit:
     ids = list(dict.fromkeys(ids))
     settings = load_settings()
     redis = redis_for(settings)
-    pending = _streams(redis, ids)
+    pending, unknown = _streams(redis, ids)
+    if not pending:
+        message = f"no such job: {_listed(unknown)} ({_UNKNOWN}); nothing to wait for"
+        raise CliError(message, Exit.NOT_FOUND)
     # Cursors before the stored results are looked at (in Waiter), so a result posted in
     # between is on the stream after the cursor: none slips through.
     cursors = {s: stream_tail(redis, s) for s in set(pending.values())}
     with Progress.of(args, "waiting", len(pending)) as progress:
+        if unknown:
+            others = f"waiting for the other {len(pending)}"
+            progress.warn(f"no such job: {_listed(unknown)} ({_UNKNOWN}); {others}")
         waiter = Waiter(redis, settings.queue, ResultPrinter(chosen(args)), progress)
-        return waiter.wait(pending, cursors, args.timeout)
+        code = waiter.wait(pending, cursors, args.timeout)
+    # The others' outcome first (a failure or a timeout says more); else "not found".
+    return Exit.NOT_FOUND if unknown and code == Exit.OK else code
 
 
-def _streams(redis: RedisClient, ids: list[str]) -> dict[str, str]:
-    """Each job's result stream; every id must name a job Redis still holds."""
+_UNKNOWN = "never submitted, or its record expired after SMQ_JOB_TTL_SECONDS"
+
+
+def _listed(ids: list[str]) -> str:
+    return " ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+def _streams(redis: RedisClient, ids: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Each known job's result stream, and the ids Redis holds no job for."""
     with redis.pipeline(transaction=False) as pipe:
         for job_id in ids:
             pipe.hget(job_key(job_id), JobField.REPLY_TO)
         streams = pipe.execute()
-    unknown = [i for i, s in zip(ids, streams, strict=True) if s is None]
-    if unknown:
-        shown = " ".join(unknown[:10]) + (
-            f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-        )
-        raise CliError(
-            f"no such job: {shown} (never submitted, or its record expired after "
-            "SMQ_JOB_TTL_SECONDS); nothing to wait for",
-            Exit.NOT_FOUND,
-        )
-    return {i: str(s) for i, s in zip(ids, streams, strict=True)}
+    known = {i: str(s) for i, s in zip(ids, streams, strict=True) if s is not None}
+    return known, [i for i in ids if i not in known]

@@ -148,6 +148,23 @@ def test_wait_for_an_unknown_id_exits_5(cli_env: dict[str, str], redis_service: 
     assert done.stderr.startswith("error: no such job: never-submitted-id")
 
 
+def test_wait_with_one_unknown_id_answers_the_others_and_exits_5(
+    cli_env: dict[str, str], endpoint: str, stream: str, tmp_path: Path
+) -> None:
+    # Given one job that ran and one id Redis never held
+    ids = [f"known-{endpoint}"]
+    assert smq(cli_env, "submit", str(_jobs_file(tmp_path, endpoint, stream, ids)),
+               "--wait", "--timeout", "30").returncode == 0  # fmt: skip
+
+    done = smq(cli_env, "wait", ids[0], "never-submitted-id", "--timeout", "10")
+
+    # Then the known one is answered, the unknown one named, and the exit code says so
+    assert done.returncode == 5, done.stderr
+    assert [json.loads(x)["id"] for x in done.stdout.splitlines()] == ids
+    assert "no such job: never-submitted-id" in done.stderr
+    assert "waiting for the other 1" in done.stderr
+
+
 def test_a_wait_nobody_serves_says_no_worker_is_consuming(
     cli_env: dict[str, str], redis_service: Service, endpoint: str, stream: str, tmp_path: Path
 ) -> None:

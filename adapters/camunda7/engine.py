@@ -25,6 +25,7 @@ class Camunda7Engine:
             max_tasks=max_tasks,
             lock_ms=self._lock_ms,
             poll_ms=int(s.poll_timeout * 1000),
+            tenant_ids=s.tenant_ids,
         )
         tasks = self._client.fetch_and_lock(body, s.poll_timeout)
         return [mapping.activated_job(task, s.default_retries) for task in tasks]

@@ -28,7 +28,9 @@ def fetch_body(
     max_tasks: int,
     lock_ms: int,
     poll_ms: int,
+    tenant_ids: list[str] | None = None,
 ) -> dict[str, Any]:
+    tenants = {"tenantIdIn": tenant_ids} if tenant_ids else {}
     body: dict[str, Any] = {
         "workerId": worker_id,
         "maxTasks": max_tasks,
@@ -38,6 +40,7 @@ def fetch_body(
                 "lockDuration": lock_ms,
                 "variables": FETCH_VARIABLES,
                 "includeExtensionProperties": True,
+                **tenants,
             }
             for topic in topics
         ],

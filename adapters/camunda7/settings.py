@@ -44,6 +44,11 @@ class Camunda7Settings(BaseSettings):
         description="External task topics to fetch, comma-separated (one fetchAndLock asks "
         "for all of them).",
     )
+    tenant_ids: Annotated[list[str], NoDecode, BeforeValidator(_split)] = Field(
+        [],
+        description="Fetch only tasks of these tenants, comma-separated (`tenantIdIn`; tasks "
+        "without a tenant are then left out); empty: every tenant.",
+    )
     username: OptStr = Field(None, description="HTTP basic auth user (with `PASSWORD`).")
     password: OptSecret = Field(None, description="HTTP basic auth password.")
     token: OptSecret = Field(

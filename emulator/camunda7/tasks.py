@@ -196,7 +196,8 @@ class TaskStore:
             if len(locked) >= wanted:
                 break
             topic = topics[task.topic_name]
-            if not task.fetchable(at):
+            tenants = topic.get("tenantIdIn")
+            if not task.fetchable(at) or (tenants and task.tenant_id not in tenants):
                 continue
             if task.lock_held_last():
                 task.event("lockExpired", workerId=task.worker_id)

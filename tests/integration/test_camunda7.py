@@ -354,3 +354,34 @@ def test_inline_credentials_and_secrets_never_reach_the_engine(
     assert inline_secret not in task["incident"]
     assert inline_secret not in (task["errorDetails"] or "")
     assert_nothing_secret_sent(control, (inline_key, inline_secret, "DE00-not-for-the-queue"))
+
+
+def test_tenant_filter_fetches_only_the_named_tenants_tasks(
+    stack_dir: Path,
+    worker: Service,
+    camunda: Service,
+    control: Camunda7Control,
+    worker_env: dict[str, str],
+    emulator: EmulatorControl,
+    endpoint: str,
+) -> None:
+    # Given an adapter for tenant t1 only, on a topic of its own
+    topic = f"tenants-{endpoint}"
+    env = adapter_env(worker_env, camunda, prefix="c7tenant", SMQ_CAMUNDA7_TOPICS=topic,
+                      SMQ_CAMUNDA7_TENANT_IDS="t1")  # fmt: skip
+    tenant_adapter = start_adapter7(stack_dir / "adapters", env, name="adapter-c7-tenant")
+    try:
+        spec = {**task_spec(endpoint, {"resultVariable": "r"}), "topicName": topic}
+        ids = control.create_tasks({**spec, "tenantId": "t1"}, {**spec, "tenantId": "t2"}, spec)
+        # Then t1's task completes, and the others are never fetched
+        assert wait_final(control, ids[0])["state"] == "COMPLETED"
+        others = [control.task(task_id) for task_id in ids[1:]]
+    finally:
+        tenant_adapter.stop()
+    assert [(t["state"], t["fetches"]) for t in others] == [("OPEN", 0), ("OPEN", 0)]
+    fetch = next(
+        json.loads(r["raw"])
+        for r in control.requests()["requests"]
+        if r["operation"] == "fetchAndLock" and topic in r["raw"]
+    )
+    assert fetch["topics"][0]["tenantIdIn"] == ["t1"]

@@ -200,6 +200,10 @@ def test_fetch_body() -> None:
     }
     polling = mapping.fetch_body(["a"], worker_id="w", max_tasks=1, lock_ms=1, poll_ms=20_000)
     assert polling["asyncResponseTimeout"] == 20_000
+    tenants = mapping.fetch_body(
+        ["a", "b"], worker_id="w", max_tasks=1, lock_ms=1, poll_ms=0, tenant_ids=["t1", "t2"]
+    )
+    assert [t["tenantIdIn"] for t in tenants["topics"]] == [["t1", "t2"]] * 2
 
 
 # --- an outcome → the request body ---

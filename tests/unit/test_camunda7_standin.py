@@ -88,8 +88,12 @@ OUTCOMES = [
     ("ExternalTaskFailureDto", Outcome("fail", {"v": 2**40}, retries=2, backoff_ms=5)),
 ]
 FETCH_BODY = mapping.fetch_body(["a", "b"], worker_id="w", max_tasks=9, lock_ms=1, poll_ms=2)
+TENANT_FETCH_BODY = mapping.fetch_body(
+    ["a"], worker_id="w", max_tasks=9, lock_ms=1, poll_ms=2, tenant_ids=["t1"]
+)
 ADAPTER_BODIES = [
     ("FetchExternalTasksDto", FETCH_BODY),
+    ("FetchExternalTasksDto", TENANT_FETCH_BODY),
     *((dto, mapping.request_for(outcome, "w")[1]) for dto, outcome in OUTCOMES),
 ]
 

@@ -78,6 +78,12 @@ def cmd_retry(args: argparse.Namespace, settings: SpiffSettings, out: TextIO) ->
     return EXIT_OK
 
 
+def cmd_cancel(args: argparse.Namespace, settings: SpiffSettings, out: TextIO) -> int:
+    shown = _engine(settings).cancel(args.id)
+    _print({"id": shown["id"], "status": shown["status"]}, out)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smq spiff", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("retry", help="activate again the tasks of an instance in an incident")
     p.add_argument("id")
     p.set_defaults(func=cmd_retry)
+    p = sub.add_parser("cancel", help="end an unfinished instance where it stands")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_cancel)
     return parser
 
 

@@ -105,6 +105,20 @@ class SpiffEngine:
         self._update(instance_id, change)
         return self.show(instance_id)
 
+    def cancel(self, instance_id: str) -> dict[str, Any]:
+        """End an unfinished instance where it stands: its tasks are cancelled, a result
+        that still arrives for it is ignored (the queue job itself runs to its end)."""
+
+        def change(workflow: Any, record: Record) -> bool:
+            if workflow.is_completed():
+                return False
+            workflow.cancel()
+            record.note("cancelled")
+            return True
+
+        self._update(instance_id, change)
+        return self.show(instance_id)
+
     def wake(self, instance_id: str) -> None:
         """Activate tasks whose jobError backoff is over."""
         self._update(instance_id, lambda workflow, record: True)
@@ -158,8 +172,10 @@ class SpiffEngine:
         record.status = view.status(workflow)
         for job in activation.jobs:
             record.note("job_submitted", jobId=job["id"], elementId=job["correlation"]["elementId"])
+        finished = record.status in (view.COMPLETED, view.CANCELLED)
+        keep = self.settings.spiff_keep_finished_seconds if finished else None
         saved_at = self.store.save(
-            record, new_jobs=bool(activation.jobs), next_due=activation.next_due
+            record, new_jobs=bool(activation.jobs), next_due=activation.next_due, expire=keep
         )
         if saved_at is None:
             return False

@@ -73,3 +73,5 @@ class Runner:
             log.warning("outbox_replayed", instance_id=instance_id, jobs=count)
         for instance_id in store.due(time.time()):
             self._engine.wake(instance_id)
+        if s.spiff_keep_finished_seconds:  # nothing expires before it could have ended
+            store.prune(time.time() - s.spiff_keep_finished_seconds)

@@ -44,6 +44,13 @@ class SpiffSettings(Settings):
         "(the outbox, jobError backoffs that are due).",
     )
 
+    spiff_keep_finished_seconds: float = Field(
+        7 * 86400.0,
+        ge=0,
+        description="A completed or cancelled instance is deleted this long after it ended "
+        "(0: kept forever); waiting ones and incidents are kept.",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_spiff_settings() -> SpiffSettings:

@@ -63,9 +63,17 @@ class InstanceStore:
             history=json.loads(raw.get(InstanceField.HISTORY) or "[]"),
         )
 
-    def save(self, record: Record, *, new_jobs: bool, next_due: float | None) -> float | None:
+    def save(
+        self,
+        record: Record,
+        *,
+        new_jobs: bool,
+        next_due: float | None,
+        expire: float | None = None,
+    ) -> float | None:
         """Save if the stored version is still ``record.version``; returns the save's time
-        (the outbox score when ``new_jobs``), or None when someone else saved first."""
+        (the outbox score when ``new_jobs``), or None when someone else saved first.
+        ``expire``: seconds the instance is kept from now on (a finished one; 0: forever)."""
         now = time.time()
         version = str(int(record.version or 0) + 1)
         args = [
@@ -79,6 +87,7 @@ class InstanceStore:
             json.dumps(record.history, separators=(",", ":")),
             "1" if new_jobs else "",
             repr(next_due) if next_due is not None else "",
+            str(max(1, round(expire))) if expire else "",
         ]
         keys = [instance_key(record.id), INSTANCES, OUTBOX, DUE]
         if not _SAVE(self._redis, keys, args):
@@ -99,6 +108,20 @@ class InstanceStore:
         """Instances whose jobs a save may not have submitted (its process died)."""
         found = self._redis.zrangebyscore(OUTBOX, "-inf", older_than, start=0, num=limit)
         return [str(i) for i in found]
+
+    def prune(self, started_before: float, limit: int = 1000) -> int:
+        """Drop from the index the instances started before ``started_before`` whose record
+        has expired; how many."""
+        found = self._redis.zrangebyscore(INSTANCES, "-inf", started_before, start=0, num=limit)
+        ids = [str(i) for i in found]
+        if not ids:
+            return 0
+        with self._redis.pipeline(transaction=False) as pipe:
+            for instance_id in ids:
+                pipe.exists(instance_key(instance_id))
+            present = pipe.execute()
+        gone = [i for i, there in zip(ids, present, strict=True) if not there]
+        return int(self._redis.zrem(INSTANCES, *gone)) if gone else 0
 
     def due(self, now: float, limit: int = 100) -> list[str]:
         found = self._redis.zrangebyscore(DUE, "-inf", now, start=0, num=limit)

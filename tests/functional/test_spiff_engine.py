@@ -3,6 +3,7 @@ compare-and-set, and jobs a dead process saved but never submitted, submitted ag
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -112,3 +113,58 @@ def test_show_of_an_unknown_instance_says_so(
 
     with pytest.raises(InstanceNotFoundError):
         SpiffEngine(client, spiff_settings).show("nope")
+
+
+def _completion(engine: SpiffEngine, instance_id: str) -> Result:
+    [waiting] = engine.show(instance_id)["waitingFor"]
+    return Result(
+        id=waiting["jobId"],
+        status="completed",
+        variables={"prediction": {"body": 1}, "riskScore": 0.5},
+        correlation={"spiffInstance": instance_id, "spiffTask": _task_id(engine, instance_id)},
+    )
+
+
+def test_cancel_ends_a_waiting_instance_and_its_late_result_is_ignored(
+    spiff_settings: SpiffSettings, client: RedisClient
+) -> None:
+    # Given an instance waiting for its job
+    engine = SpiffEngine(client, spiff_settings)
+    instance_id = engine.start(EXAMPLE, DATA)["id"]
+    late = _completion(engine, instance_id)
+    assert client.ttl(f"smq:spiff:instance:{instance_id}") == -1  # waiting: kept
+
+    # When it is cancelled, and the job's result arrives afterwards
+    assert engine.cancel(instance_id)["status"] == "cancelled"
+    applied = engine.apply(late)
+
+    # Then the result changes nothing, and the finished instance now expires
+    assert applied is False
+    shown = engine.show(instance_id)
+    assert shown["status"] == "cancelled" and "riskScore" not in shown["data"]
+    assert [e["event"] for e in shown["history"]][-1] == "cancelled"
+    assert engine.cancel(instance_id)["status"] == "cancelled"  # again: nothing to do
+    assert 0 < client.ttl(f"smq:spiff:instance:{instance_id}") <= 7 * 86400
+
+
+def test_finished_instances_expire_and_leave_the_index(
+    spiff_settings: SpiffSettings, client: RedisClient
+) -> None:
+    # Given instances kept 1 s after they finish: one completed, one still waiting
+    settings = spiff_settings.model_copy(update={"spiff_keep_finished_seconds": 1.0})
+    engine = SpiffEngine(client, settings)
+    done = engine.start(EXAMPLE, DATA)["id"]
+    waiting = engine.start(EXAMPLE, DATA)["id"]
+    assert engine.apply(_completion(engine, done)) is True
+
+    # When the time has passed and the index is pruned (what `smq spiff run` does)
+    time.sleep(1.5)
+    pruned = engine.store.prune(time.time())
+
+    # Then only the finished one is gone, from the store and from the listing
+    assert pruned == 1
+    with pytest.raises(InstanceNotFoundError):
+        engine.show(done)
+    assert engine.show(waiting)["status"] == "waiting"
+    listed = {row["id"] for row in engine.store.listing()}
+    assert waiting in listed and done not in listed

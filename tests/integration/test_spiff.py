@@ -171,6 +171,24 @@ def test_failure_leaves_an_incident_that_retry_resolves_once_the_endpoint_is_fix
     assert emulator.invocations(endpoint)["count"] == 2
 
 
+def test_cancel_from_the_command_line_ends_a_waiting_instance(
+    spiff: Spiff, endpoint: str, emulator: EmulatorControl
+) -> None:
+    # Given an instance waiting on a slow model (slower than two CLI runs)
+    emulator.script(endpoint, latencyMs=6000, response={"body": {"score": 0.5}})
+    runner = spiff.start_runner()
+    instance_id = spiff.start(endpoint)
+    # When it is cancelled before the result
+    cancelled = spiff.cli("cancel", instance_id)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert json.loads(cancelled.stdout) == {"id": instance_id, "status": "cancelled"}
+    # Then the result, once the runner reads it, changes nothing
+    wait_until(lambda: '"result_ignored"' in runner.log_text(), 30, "the result to be read")
+    shown = json.loads(spiff.cli("show", instance_id).stdout)
+    assert shown["status"] == "cancelled" and "riskScore" not in shown["data"]
+    assert spiff.cli("cancel", "no-such-instance").returncode == 5
+
+
 def test_runner_killed_before_the_result_then_restarted_completes_the_instance_once(
     spiff: Spiff, endpoint: str, emulator: EmulatorControl, redis_client: RedisClient
 ) -> None:

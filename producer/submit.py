@@ -9,10 +9,11 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from producer.connection import LuaScript, RedisClient
-from producer.contract import Job, parse_job, submit_problems
+from producer.contract import Job, parse_job
 from producer.envelope import task_message
 from producer.errors import FieldProblem, JobValidationError
 from producer.keys import QUEUED, JobField, JobState, job_key
+from producer.limits import submit_problems
 from producer.settings import DEFAULT_MAX_JOB_BYTES, Settings
 
 _ENQUEUE = LuaScript.beside(__file__, "enqueue.lua")

@@ -17,9 +17,9 @@ from cli.deadletters import job_ids
 from cli.errors import shown_url
 from cli.inputs import InputFileError, parse_documents, read_ids
 from cli.waiting import INLINE_IDS, resume_hint
-from producer.contract import REALTIME_MAX_PAYLOAD_BYTES, body_size_at_least
 from producer.envelope import task_message
 from producer.errors import JobValidationError
+from producer.limits import REALTIME_MAX_PAYLOAD_BYTES, body_size_at_least
 from producer.submit import validate_all
 from worker.sagemaker.payload import encode_body
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import multiprocessing.synchronize
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,15 @@ RedisClient = redis.Redis
 
 
 _BACKOFF_CAP = 2.0
-_stopping = threading.Event()
+_stopping: threading.Event | multiprocessing.synchronize.Event = threading.Event()
+
+
+def share_stopping_with_forks() -> None:
+    """Make ``stop_retrying`` reach processes forked from this one (Celery's prefork children):
+    the main process gets SIGTERM, its children run the jobs whose posts ride out an outage.
+    Call before the pool forks."""
+    global _stopping
+    _stopping = multiprocessing.get_context("fork").Event()
 
 
 def stop_retrying() -> None:

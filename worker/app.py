@@ -22,6 +22,7 @@ from celery.signals import setup_logging
 from kombu import connection as kombu_connection
 from prometheus_client import values as prometheus_values
 
+from producer.connection import share_stopping_with_forks
 from worker import logs
 from worker.settings import WorkerSettings, get_worker_settings
 
@@ -47,6 +48,8 @@ def _prometheus_multiprocess_dir(settings: WorkerSettings) -> str | None:
 
 settings = get_worker_settings()
 METRICS_DIR = _prometheus_multiprocess_dir(settings)
+if settings.worker_pool == "prefork":
+    share_stopping_with_forks()  # SIGTERM's "stop retrying Redis" reaches the children too
 # Our transport is kombu's Redis transport, and says so wherever kombu shows a connection
 # (Connection.as_uri, info): kombu resolves transport aliases for display as it shows pyamqp
 # as "amqp". Flower picks its broker client by that URL's scheme; "worker.broker:Transport://"

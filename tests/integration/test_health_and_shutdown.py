@@ -143,7 +143,9 @@ def test_a_killed_worker_ages_out_and_a_poller_is_needed_while_inferences_pend(
     )
 
 
+@pytest.mark.parametrize("pool", ["threads", "prefork"])
 def test_worker_and_poller_stop_within_seconds_of_sigterm_while_redis_is_down(
+    pool: str,
     tmp_path: Path,
     env: dict[str, str],
     own_redis: list[Service],
@@ -155,8 +157,10 @@ def test_worker_and_poller_stop_within_seconds_of_sigterm_while_redis_is_down(
     """Given calls in flight when Redis goes away: before, the worker waited out
     SMQ_REDIS_RETRY_SECONDS for each post (104 s here) and the poller a pass (42 s)."""
     emulator.script(endpoint, latencyMs=3000)
-    worker = stopped_later(started, start_worker(tmp_path, env, name="leaving", concurrency=4))
-    poller = stopped_later(started, start_poller(tmp_path, env, name="leaving"))
+    worker = stopped_later(
+        started, start_worker(tmp_path, env, name=f"leaving-{pool}", concurrency=4, pool=pool)
+    )
+    poller = stopped_later(started, start_poller(tmp_path, env, name=f"leaving-{pool}"))
     settings = WorkerSettings(redis_url=env["SMQ_REDIS_URL"])
     producer = Producer(connect(settings), settings)
     for _ in range(4):
@@ -171,6 +175,6 @@ def test_worker_and_poller_stop_within_seconds_of_sigterm_while_redis_is_down(
         service.stop(timeout=30)
         took[service.name] = round(time.monotonic() - asked, 1)
 
-    print(f"stopped after SIGTERM with Redis down: {took}")
+    print(f"stopped after SIGTERM with Redis down ({pool}): {took}")
     assert worker.process.returncode == 0 and poller.process.returncode == 0
     assert all(seconds < 10 for seconds in took.values()), took

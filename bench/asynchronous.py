@@ -3,11 +3,12 @@ random — S3 requests per inference, landing → result latency, Redis bytes pe
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Any
 
-from bench.stack import Stack
+from bench.stack import Stack, cpu_seconds
 from ops.local import wait_until
 from producer.keys import ASYNC_DUE
 from producer.results import wait_for
@@ -43,7 +44,9 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
     )
     for i in range(2):
         stack.worker(f"b4-{i}", concurrency=32)
-    stack.poller("b4")
+    # B4_POLLER_LOG_LEVEL=DEBUG: the poller's per-pass timings (poller_pass) in its log
+    level = os.environ.get("B4_POLLER_LOG_LEVEL")
+    poller = stack.poller("b4", **({"SMQ_LOG_LEVEL": level} if level else {}))
     base_memory = _used_memory(stack)
     s3_before = _s3_requests(stack)
 
@@ -63,6 +66,7 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
     tracked_at = time.time()
     tracked_memory = _used_memory(stack)
     stack.control.release(ENDPOINT)
+    cpu_before = cpu_seconds(poller.process.pid)
 
     results = list(
         wait_for(
@@ -73,6 +77,7 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
         )
     )
     finished_at = time.time()
+    poller_cpu = cpu_seconds(poller.process.pid) - cpu_before
     posted_ms = {f["id"]: int(eid.split("-")[0]) for eid, f in stack.client.xrange(stream)}
     written = {
         o["key"].rsplit("/", 1)[-1].removesuffix(".out"): o["writtenAt"]
@@ -92,6 +97,9 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
         "b4_requests_per_inference": round(requests / max(1, len(results)), 3),
         "b4_p50_s": round(statistics.median(delays), 3),
         "b4_p95_s": round(statistics.quantiles(delays, n=20)[-1], 3),
+        # the poller's CPU from the release to the last result: steadier than latency on a
+        # shared machine, so a change to the poller shows here first
+        "b4_poller_cpu_ms_per_result": round(1000 * poller_cpu / max(1, len(results)), 3),
         "b4_redis_bytes_per_pending": round((tracked_memory - base_memory) / pending, 1),
     }
 

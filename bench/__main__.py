@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import realtime
-from bench.stack import WORKDIR, cpu_seconds, machine, stack
+from bench.stack import WORKDIR, cpu_seconds, machine, stack, tree_cpu_seconds
 from bench.targets import Target, judge_all
 
 # Issue 16: where a limit of this machine is measured beside the figure (Celery's no-op round
@@ -107,7 +107,7 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
             if r == 0:
                 rss.start()
                 in_flight.start()
-            with piped.measure(worker.process.pid, size):
+            with piped.measure(worker.process.pid, size, children=True):
                 realtime.pipeline(s, size, f"bench:b3:{r}")
         peak_rss = max(rss.stop())
         calls_mean, calls_peak = realtime.busy_mean_and_peak(in_flight.stop())
@@ -135,18 +135,22 @@ def b3(params: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Totals:
-    """Wall time, CPU (of one process, from /proc) and count over several measured blocks."""
+    """Wall time, CPU (of a process and its pool children, from /proc) and count over several
+    measured blocks."""
 
     def __init__(self) -> None:
         self.seconds = self.cpu = 0.0
         self.count = 0
 
     @contextlib.contextmanager
-    def measure(self, pid: int, count: int) -> Iterator[None]:
-        cpu, started = cpu_seconds(pid), time.perf_counter()
+    def measure(self, pid: int, count: int, *, children: bool = False) -> Iterator[None]:
+        """``children``: a worker's pool processes count too (not for this bench process,
+        whose children are the whole stack)."""
+        read = tree_cpu_seconds if children else cpu_seconds
+        cpu, started = read(pid), time.perf_counter()
         yield
         self.seconds += time.perf_counter() - started
-        self.cpu += cpu_seconds(pid) - cpu
+        self.cpu += read(pid) - cpu
         self.count += count
 
     def per_second(self) -> float:
@@ -163,7 +167,7 @@ def _other_pool(s: Any, pool: str, concurrency: int, n: int) -> dict[str, Any]:
     rss.start()
     in_flight.start()
     totals = _Totals()
-    with totals.measure(worker.process.pid, n):
+    with totals.measure(worker.process.pid, n, children=True):
         realtime.pipeline(s, n, f"bench:b3:{pool}:{concurrency}")
     peak_rss = max(rss.stop())
     calls_mean, calls_peak = realtime.busy_mean_and_peak(in_flight.stop())
@@ -171,7 +175,6 @@ def _other_pool(s: Any, pool: str, concurrency: int, n: int) -> dict[str, Any]:
     key = f"b3_{pool}-{concurrency}"
     return {
         f"{key}_jobs_per_s": totals.per_second(),
-        # prefork: the main process only (its children are not counted)
         f"{key}_cpu_ms_per_job": totals.cpu_ms(),
         f"{key}_in_flight_mean": calls_mean,
         f"{key}_in_flight_peak": calls_peak,

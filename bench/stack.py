@@ -102,12 +102,18 @@ def stack(*, s3_builtin: bool = False) -> Iterator[Stack]:
         redis.stop()
 
 
+def with_children(pid: int) -> list[int]:
+    """A process and its direct children (a prefork worker's pool processes)."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(p) for p in children]
+    return pids
+
+
 def rss_mb(service: Service) -> float:
     """Resident memory of a process and its children (prefork), in MB."""
-    pids = [service.process.pid]
-    with contextlib.suppress(OSError):
-        children = Path(f"/proc/{pids[0]}/task/{pids[0]}/children").read_text().split()
-        pids += [int(p) for p in children]
+    pids = with_children(service.process.pid)
     total_kb = 0
     for pid in pids:
         with contextlib.suppress(OSError):
@@ -126,3 +132,13 @@ def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     # utime and stime: fields 14 and 15 of stat(5), counted after the ")" closing comm.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and its live children: a prefork worker's jobs run in the children,
+    whose CPU the parent's /proc entry does not count until they are reaped."""
+    total = 0.0
+    for one in with_children(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(one)
+    return total

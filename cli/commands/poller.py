@@ -18,6 +18,6 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from worker.poller.loop import main as run_poller  # the worker side, loaded on demand
+    from worker.poller.process import main as run_poller  # the worker side, loaded on demand
 
     return run_poller(load_worker_settings())

@@ -8,7 +8,6 @@ Several pollers can run: claims are atomic and leased, so a crashed poller's com
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections import defaultdict
@@ -17,21 +16,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from redis.exceptions import RedisError
 
-from producer.connection import RedisClient, connect, stop_retrying
+from producer.connection import RedisClient
 from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
-from producer.keys import JobState, Role
-from worker import logs, metrics, publish
-from worker.heartbeat import Heartbeat, beat_client
+from producer.keys import JobState
+from worker import publish
 from worker.poller import completion
 from worker.poller.pending import Pending, PendingStore, prefix_of
 from worker.poller.s3check import S3Checker
 from worker.poller.schedule import check_interval
 from worker.sagemaker.clients import ClientCache
 from worker.secrets import Secrets
-from worker.settings import WorkerSettings, get_worker_settings
+from worker.settings import WorkerSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -289,37 +286,3 @@ class Poller:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-
-
-def main(settings: WorkerSettings | None = None) -> int:
-    """``smq poller``: run until SIGTERM/SIGINT, finishing the pass in progress — within
-    seconds even while Redis is down: the pass stops waiting out the outage (a pass cut short
-    is safe: its claims are leased, and a result is posted once however often it is tried)."""
-    settings = settings or get_worker_settings()
-    logs.configure(settings)
-    poller = Poller(connect(settings), settings)
-    heartbeat = Heartbeat(beat_client(settings), Role.POLLER)
-    stop = threading.Event()
-
-    def on_signal(*_: Any) -> None:
-        stop.set()
-        stop_retrying()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
-    metrics.serve(settings.metrics_port, Role.POLLER)
-    heartbeat.start()
-    log.info("poller_started", interval=settings.async_poll_interval, batch=settings.async_batch)
-    while not stop.is_set():
-        started = time.monotonic()
-        try:
-            poller.run_once()
-        except RedisError as exc:  # Redis away (or this process stopping): the next pass retries
-            log.warning("poller_pass_failed", error=str(exc))
-        except Exception:  # a pass that fails is retried on the next; never exit on one
-            log.exception("poller_pass_failed")
-        stop.wait(max(0.0, settings.async_poll_interval - (time.monotonic() - started)))
-    heartbeat.stop()
-    poller.close()
-    log.info("poller_stopped", posted=poller.posted, s3_requests=poller.checker.requests)
-    return 0

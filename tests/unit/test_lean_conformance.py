@@ -390,23 +390,6 @@ REALTIME_RESPONSES: dict[str, Callable[..., Any]] = {
 }
 
 
-@pytest.mark.parametrize("answer", REALTIME_RESPONSES)
-def test_invoke_endpoint_maps_every_response_and_error_as_the_client(
-    answer: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client = make_client("static keys", monkeypatch)
-    send = REALTIME_RESPONSES[answer]
-    send.requests = []  # type: ignore[attr-defined]
-    params = REALTIME_PARAMS["as the worker sends it"]
-
-    (sent_by_client, got_by_client), (sent_lean, got_lean) = both(
-        client, lambda c: realtime.invoke(c, params), send
-    )
-
-    assert sent_lean == sent_by_client
-    assert got_lean == got_by_client
-
-
 ASYNC_RESPONSES: dict[str, Callable[..., Any]] = {
     "accepted": response(
         202,
@@ -432,28 +415,44 @@ ASYNC_RESPONSES: dict[str, Callable[..., Any]] = {
 }
 
 
-@pytest.mark.parametrize("answer", ASYNC_RESPONSES)
-def test_invoke_endpoint_async_maps_every_response_and_error_as_the_client(
-    answer: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client = make_client("session token", monkeypatch)
-    send = ASYNC_RESPONSES[answer]
-    send.requests = []  # type: ignore[attr-defined]
-    params = ASYNC_PARAMS["as the worker sends it"]
-
-    (sent_by_client, got_by_client), (sent_lean, got_lean) = both(
-        client, lambda c: _started_or_key_error(c, params), send
-    )
-
-    assert sent_lean == sent_by_client
-    assert got_lean == got_by_client
-
-
 def _started_or_key_error(client: Any, params: dict[str, Any]) -> Any:
     try:
         return asynchronous.invoke(client, params)
     except KeyError as exc:  # no OutputLocation: the same failure on both paths
         return ("KeyError", str(exc))
+
+
+# Each call with the client kind and parameters it is checked with, over its table of answers.
+CALLS: dict[str, tuple[str, Callable[[Any], Any], dict[str, Callable[..., Any]]]] = {
+    "InvokeEndpoint": (
+        "static keys",
+        lambda c: realtime.invoke(c, REALTIME_PARAMS["as the worker sends it"]),
+        REALTIME_RESPONSES,
+    ),
+    "InvokeEndpointAsync": (
+        "session token",
+        lambda c: _started_or_key_error(c, ASYNC_PARAMS["as the worker sends it"]),
+        ASYNC_RESPONSES,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("call", "answer"),
+    [(call, answer) for call, (_, _, answers) in CALLS.items() for answer in answers],
+)
+def test_each_call_maps_every_response_and_error_as_the_client(
+    call: str, answer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind, invoke, answers = CALLS[call]
+    client = make_client(kind, monkeypatch)
+    send = answers[answer]
+    send.requests = []  # type: ignore[attr-defined]
+
+    (sent_by_client, got_by_client), (sent_lean, got_lean) = both(client, invoke, send)
+
+    assert sent_lean == sent_by_client
+    assert got_lean == got_by_client
 
 
 def test_no_credentials_fails_as_the_client_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,7 @@ not know (another botocore may add some), an endpoint ruleset asking for headers
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,17 +112,18 @@ class LeanRuntime:
         return len(self._ops) == 2
 
     def invoke_endpoint(self, **params: Any) -> dict[str, Any]:
-        prepared = self._ops.get("InvokeEndpoint")
-        if prepared is None or not _covered(prepared[0], params):
-            result: dict[str, Any] = self.client.invoke_endpoint(**params)
-            return result
-        return self._call(*prepared, params)
+        return self._invoke("InvokeEndpoint", self.client.invoke_endpoint, params)
 
     def invoke_endpoint_async(self, **params: Any) -> dict[str, Any]:
-        prepared = self._ops.get("InvokeEndpointAsync")
+        return self._invoke("InvokeEndpointAsync", self.client.invoke_endpoint_async, params)
+
+    def _invoke(
+        self, name: str, by_client: Callable[..., dict[str, Any]], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The lean call when prepared and covered; else the client's own."""
+        prepared = self._ops.get(name)
         if prepared is None or not _covered(prepared[0], params):
-            result: dict[str, Any] = self.client.invoke_endpoint_async(**params)
-            return result
+            return by_client(**params)
         return self._call(*prepared, params)
 
     # --- building ----------------------------------------------------------------------

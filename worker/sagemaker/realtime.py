@@ -8,6 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from producer.contract import EnableExplanations, Input
 from producer.errors import InputError
+from producer.limits import REALTIME_MAX_PAYLOAD_BYTES
 from worker.sagemaker.errors import translate
 from worker.sagemaker.payload import decode_body, encode_body
 from worker.sagemaker.request import common_params
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
     from worker.sagemaker.lean import LeanRuntime
 
-# SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload.
-MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+# SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload (the
+# producer refuses them at submit too; a job from elsewhere is checked again here).
+MAX_PAYLOAD_BYTES = REALTIME_MAX_PAYLOAD_BYTES
 _EXPLANATIONS = {EnableExplanations.YES: "1", EnableExplanations.NO: "0"}
 # Optional request fields: job input attribute → InvokeEndpoint parameter.
 _OPTIONAL = {

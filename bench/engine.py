@@ -13,15 +13,13 @@ difference is what the adapter adds.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bench import realtime
-from bench.stack import WORKDIR, Stack
+from bench.stack import WORKDIR, Stack, cpu_seconds
 from emulator.camunda7.control import Camunda7Control
 from emulator.camunda8.control import Camunda8Control
 from ops.camunda7 import start_adapter7, start_camunda7
@@ -174,14 +172,17 @@ def _measure(
     direct_ms: list[float],
 ) -> dict[str, Any]:
     ids = r.create([r.spec(i) for i in range(n)])
-    cpu_before = {"worker": cpu_seconds(worker), "engine": cpu_seconds(r.engine)}
+    cpu_before = {
+        "worker": cpu_seconds(worker.process.pid),
+        "engine": cpu_seconds(r.engine.process.pid),
+    }
     adapter = r.adapter = r.start_adapter()
-    cpu_before["adapter"] = cpu_seconds(adapter)
+    cpu_before["adapter"] = cpu_seconds(adapter.process.pid)
     wait_until(lambda: _all_completed(r, ids), 600, f"{n} {r.prefix} jobs completed", 0.5)
     cpu = {
-        "worker": cpu_seconds(worker),
-        "engine": cpu_seconds(r.engine),
-        "adapter": cpu_seconds(adapter),
+        "worker": cpu_seconds(worker.process.pid),
+        "engine": cpu_seconds(r.engine.process.pid),
+        "adapter": cpu_seconds(adapter.process.pid),
     }
     first, last, spans = _spans(r, ids)
     adapter_ms = _one_at_a_time_engine(r, sequential)
@@ -205,12 +206,6 @@ def _measure(
         # CPU per job during the bulk run (ms): where the two cores went.
         **{f"{p}_cpu_ms_per_job_{k}": round((cpu[k] - cpu_before[k]) * 1000 / n, 3) for k in cpu},
     }
-
-
-def cpu_seconds(service: Service) -> float:
-    """User + system CPU of a process so far (from /proc; Linux)."""
-    fields = Path(f"/proc/{service.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _all_completed(r: Round, ids: list[str]) -> bool:

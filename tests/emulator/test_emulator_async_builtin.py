@@ -74,7 +74,8 @@ def test_held_outputs_land_only_after_the_release_within_the_jitter(
     prefix = f"async-output/{endpoint}/"
     written = [o["writtenAt"] for o in builtin_control.s3_objects(BUCKET, prefix=prefix)]
     assert len(written) == 3
-    assert all(released <= at <= released + 0.3 + 0.2 for at in written)
+    # within the 0.3 s jitter of the release (plus slack for a loaded machine), never before
+    assert all(released <= at <= released + 0.3 + 1.0 for at in written)
 
 
 def test_scripted_failure_writes_the_failure_object(

@@ -106,6 +106,13 @@ class WorkerSettings(Settings):
         description="Invoke endpoints by the lean path (botocore's signer and HTTP session, "
         "not its generic pipeline; `worker/sagemaker/lean.py`); false: the botocore client.",
     )
+    invoke_transport: Literal["event-loop", "botocore"] = Field(
+        "event-loop",
+        description="How the lean path sends its requests: `event-loop`, on one aiohttp event "
+        "loop per process (`worker/sagemaker/transport.py`; proxies and client certificates "
+        "go through botocore anyway); `botocore`, on botocore's urllib3 session from the "
+        "calling thread.",
+    )
 
     @model_validator(mode="after")
     def _visibility_covers_a_job(self) -> WorkerSettings:

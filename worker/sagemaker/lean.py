@@ -10,8 +10,10 @@ right and does the rest directly:
   ruleset parameter of SageMaker Runtime depends on the call), the request-created handlers —
   ``RequestSigner`` (SigV4 with the client's credentials, refreshed as botocore refreshes
   them), the user agent, the retry headers — the before-call handlers, the client's HTTP
-  session (pool, TLS, proxies, timeouts), and for errors its parser and exception factory, so
+  settings (TLS, proxies, timeouts), and for errors its parser and exception factory, so
   an error is raised exactly as the client raises it;
+- sent by ``worker/sagemaker/transport.py`` on the process's event loop when given one (the
+  client's own HTTP session otherwise, and for what that transport does not cover);
 - done here: the request from the service model's URI and header bindings (read from the
   model once), and a success read from the response headers the model names.
 
@@ -34,6 +36,8 @@ from botocore.context import start_as_current_context
 from botocore.endpoint import convert_to_response_dict
 from botocore.response import StreamingBody
 from botocore.utils import percent_encode
+
+from worker.sagemaker.transport import LoopTransport
 
 # The handlers botocore 1.44 registers on a runtime client for these operations, by event. A
 # client with any other handler (or none of these) is not one this module was checked against.
@@ -95,8 +99,11 @@ class LeanRuntime:
     safe as the client is: every call builds its own request; the shared parts are read-only.
     """
 
-    def __init__(self, client: Any, *, enabled: bool = True) -> None:
+    def __init__(
+        self, client: Any, *, enabled: bool = True, transport: LoopTransport | None = None
+    ) -> None:
         self.client = client
+        self._transport = transport
         self._ops: dict[str, tuple[_Operation, str, dict[str, Any]]] = {}
         try:
             if enabled and _one_attempt(client):
@@ -197,7 +204,12 @@ class LeanRuntime:
                 f"request-created.{service_id}.{op.name}", request=request, operation_name=op.name
             )
             endpoint = client._endpoint
-            http = endpoint.http_session.send(endpoint.prepare_request(request))
+            prepared = endpoint.prepare_request(request)
+            session = endpoint.http_session
+            if self._transport is not None and self._transport.covers(session, prepared.url):
+                http = self._transport.send(prepared, session)
+            else:
+                http = session.send(prepared)
             if http.status_code >= 300:
                 self._raise(op, http)
             return self._parsed(op, http)

@@ -111,18 +111,24 @@ class GroupPoster:
         self._busy = False
 
     def post(self, result: Result, stream: str) -> str | None:
-        mine = _Queued(result, stream)
+        return self.post_many([(result, stream)])[0]
+
+    def post_many(self, items: list[tuple[Result, str]]) -> list[str | None]:
+        """Several results of one thread: queued together, so posted in the same batch."""
+        mine = [_Queued(result, stream) for result, stream in items]
+        first = mine[0]
         with self._lock:
-            self._queue.append(mine)
+            self._queue.extend(mine)
             lead = not self._busy
             self._busy = True
         if not lead:
-            mine.done.wait()
-        if lead or mine.lead:
+            first.done.wait()  # posted with the rest of mine, or handed the lead with them
+        if lead or first.lead:
             self._post_queued()
-        if mine.error is not None:
-            raise mine.error
-        return mine.entry
+        for queued in mine:
+            if queued.error is not None:
+                raise queued.error
+        return [queued.entry for queued in mine]
 
     def _post_queued(self) -> None:
         with self._lock:

@@ -7,8 +7,10 @@ result on the stream: a job never disappears into a log line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import structlog
@@ -17,12 +19,13 @@ from structlog.contextvars import bind_contextvars, bound_contextvars
 from producer.contract import InvocationType, Job, Result
 from producer.errors import InputError, SmqError
 from worker import metrics, publish, retry
-from worker.decision import Attempt, AwaitPoller, Decision, RetryLater, decide
+from worker.decision import Attempt, AwaitPoller, RetryLater, decide
 from worker.logs import redacting
 from worker.outcome import Kind, Outcome
 from worker.retry import max_attempts
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.clients import ClientCache
+from worker.sagemaker.lean import PendingCall
 from worker.secrets import Redactor, Secrets
 from worker.settings import WorkerSettings
 from worker.store import Begun, JobStore
@@ -58,91 +61,192 @@ class JobRunner:
         outcome = self.execute(begun)
         return None if outcome.kind is Kind.RETRYING else outcome.result
 
+    @property
+    def sends_on_loop(self) -> bool:
+        """Real-time calls can go out on the process's event loop (``send``/``receive``)."""
+        return self._clients.transport is not None
+
     def execute(self, begun: Begun) -> Outcome:
         """Run one begun job; what it came to (the message's task reports it to Flower)."""
         if begun.handled:
-            log.info("job_already_" + str(begun.state), job_id=begun.job_id)
-            return Outcome(begun.job_id, Kind.HANDLED)
-        started = time.perf_counter()
-        redactor = Redactor()
-        metrics.IN_FLIGHT.inc()
-        try:
-            with (
-                redacting(redactor),
-                bound_contextvars(job_id=begun.job_id, attempt=begun.attempts, endpoint=None),
-            ):
-                attempt = self._attempt(begun, redactor)
-                decision = decide(attempt, self._settings, redactor)
-                return self._carry_out(decision, attempt, begun, started)
-        finally:
-            metrics.IN_FLIGHT.dec()
+            return self.handled(begun)
+        attempting = Attempting(begun)
+        with self._scope(attempting, final=True):
+            return self.conclude(attempting, self._attempt(attempting))
+
+    def handled(self, begun: Begun) -> Outcome:
+        log.info("job_already_" + str(begun.state), job_id=begun.job_id)
+        return Outcome(begun.job_id, Kind.HANDLED)
+
+    # A real-time job in phases, so that one thread can run a message's jobs: ``send`` starts
+    # the call on the event loop, ``receive`` takes its answer, ``settle`` and ``conclude``
+    # (or ``posted``, when the results are posted together) finish it.
+    def send(self, attempting: Attempting) -> Attempt | PendingCall | None:
+        """Read the job and start its call on the loop: the call, the attempt already over
+        (the job could not be read), or None when the rest must run on a thread of its own
+        (an asynchronous inference, or a call the loop does not carry): ``finish_blocking``."""
+        with self._scope(attempting):
+            try:
+                job = self._read(attempting)
+                if job.variables.input.invocation_type is InvocationType.ASYNC:
+                    return None
+                client = self._clients.runtime(job.variables, _read_timeout(job, self._settings))
+                attempting.call.__enter__()
+                return realtime.send(client, realtime.build_request(job.variables.input, job.id))
+            except SmqError as exc:
+                return self._failed(attempting, exc)
+            except Exception as exc:  # the worker must answer every job, whatever went wrong
+                return self._crashed(attempting, exc)
+
+    def receive(self, attempting: Attempting, pending: PendingCall) -> Attempt:
+        """The attempt of a call ``send`` started, once its answer is in."""
+        with self._scope(attempting):
+            try:
+                response = realtime.received(pending)
+                attempting.call.__exit__()
+                log.debug("endpoint_invoked", duration_ms=_ms(attempting.call.seconds))
+                return self._completed(attempting, response)
+            except SmqError as exc:
+                attempting.call.__exit__()
+                duration = _ms(attempting.call.seconds)
+                log.info("endpoint_failed", error_code=exc.code, duration_ms=duration)
+                return self._failed(attempting, exc)
+            except Exception as exc:
+                return self._crashed(attempting, exc)
+
+    def finish_blocking(self, attempting: Attempting) -> Outcome:
+        """The rest of a job ``send`` left to a thread: its call, blocking, then conclude."""
+        with self._scope(attempting):
+            return self.conclude(attempting, self._attempt(attempting))
+
+    def conclude(self, attempting: Attempting, attempt: Attempt) -> Outcome:
+        """Decide and carry out: post (alone), retry later, or leave it to the poller."""
+        with self._scope(attempting):
+            settled = self.settle(attempting, attempt)
+            if isinstance(settled, Outcome):
+                return settled
+            return self.posted(attempting, settled, self._poster.post(*settled))
+
+    def settle(self, attempting: Attempting, attempt: Attempt) -> Outcome | tuple[Result, str]:
+        """The decision carried out but for posting: the outcome, or the result to post to
+        its stream (``posted`` once it is). The job leaves the in-flight gauge here."""
+        with self._scope(attempting, final=True):
+            decision = decide(attempt, self._settings, attempting.redactor)
+            error = attempt.result.error if attempt.result else None
+            metrics.attempt_finished(
+                attempt.endpoint,
+                attempt.invocation_type,
+                error.code if error else "completed",
+                attempt.seconds,
+            )
+            if isinstance(decision, AwaitPoller):
+                return Outcome(attempting.begun.job_id, Kind.AWAITING)
+            if isinstance(decision, RetryLater):
+                self._schedule_retry(decision, attempt)
+                job_id = attempting.begun.job_id
+                return Outcome(job_id, Kind.RETRYING, decision.result, decision.delay)
+            return decision.result, attempting.begun.reply_to or self._settings.result_stream
+
+    def posted(
+        self, attempting: Attempting, settled: tuple[Result, str], entry: str | None
+    ) -> Outcome:
+        result, stream = settled
+        with self._scope(attempting):
+            log.info(
+                "result_posted" if entry else "result_already_posted",
+                status=result.status,
+                error_code=result.error.code if result.error else None,
+                stream=stream,
+                attempts=result.attempts,
+                duration_ms=_ms_since(attempting.started),
+            )
+        return Outcome.posted(result)
+
+    def post_many(self, settled: list[tuple[Result, str]]) -> list[str | None]:
+        """Several jobs' results in one round trip (with other threads' through the group)."""
+        return self._poster.post_many(settled)
 
     def reject(self, message_id: str, error: SmqError) -> None:
         """Answer a message that names no job: a failed result on the default stream."""
         result = publish.failed(message_id, error, redactor=Redactor())
         publish.post(self.store.redis, self._settings, result, self._settings.result_stream)
 
-    def _attempt(self, begun: Begun, redactor: Redactor) -> Attempt:
-        raw: Any = None
-        job: Job | None = None
-        call = _Call()
+    @contextlib.contextmanager
+    def _scope(self, attempting: Attempting, *, final: bool = False) -> Iterator[None]:
+        """The job's log context and secret masking, around each of its phases; the
+        in-flight gauge counts it from its first phase to its conclusion."""
+        if attempting.counted is None:
+            attempting.counted = True
+            metrics.IN_FLIGHT.inc()
         try:
-            raw = _load(begun.doc)
-            bind_contextvars(endpoint=_endpoint_of(raw))
-            job = self._secrets.job(raw, begun.job_id, redactor)
-            log.debug("job_received")
-            with call:
+            with (
+                redacting(attempting.redactor),
+                bound_contextvars(
+                    job_id=attempting.begun.job_id,
+                    attempt=attempting.begun.attempts,
+                    endpoint=attempting.endpoint,
+                ),
+            ):
+                yield
+        finally:
+            if final and attempting.counted:
+                attempting.counted = False  # for good: a later phase does not count it again
+                metrics.IN_FLIGHT.dec()
+
+    def _read(self, attempting: Attempting) -> Job:
+        raw = attempting.raw = _load(attempting.begun.doc)
+        attempting.endpoint = _endpoint_of(raw)
+        bind_contextvars(endpoint=attempting.endpoint)
+        job = attempting.job = self._secrets.job(raw, attempting.begun.job_id, attempting.redactor)
+        log.debug("job_received")
+        return job
+
+    def _attempt(self, attempting: Attempting) -> Attempt:
+        """The attempt, blocking: the job read (unless ``send`` did), its call made."""
+        begun = attempting.begun
+        try:
+            job = attempting.job or self._read(attempting)
+            with attempting.call:
                 if job.variables.input.invocation_type is InvocationType.ASYNC:
                     response = asynchronous.start(
-                        job, raw.get("variables"), begun, self._clients, self.store, self._settings
+                        job,
+                        attempting.raw.get("variables"),
+                        begun,
+                        self._clients,
+                        self.store,
+                        self._settings,
                     )
                 else:
                     response = self._invoke(job)
             if response is None:
-                return _labelled(begun, job, raw, None, call)
-            return _labelled(
-                begun, job, raw, publish.completed(job, response, begun.attempts), call
-            )
+                return _labelled(attempting, None)
+            return self._completed(attempting, response)
         except SmqError as exc:
-            error = exc
-        except Exception as exc:  # the worker must answer every job, whatever went wrong
-            log.exception("job_crashed")
-            error = SmqError(f"unexpected {type(exc).__name__} while running the job")
+            return self._failed(attempting, exc)
+        except Exception as exc:
+            return self._crashed(attempting, exc)
+
+    def _completed(self, attempting: Attempting, response: dict[str, Any]) -> Attempt:
+        assert attempting.job is not None  # a call was made: the job was read
+        result = publish.completed(attempting.job, response, attempting.begun.attempts)
+        return _labelled(attempting, result)
+
+    def _crashed(self, attempting: Attempting, exc: Exception) -> Attempt:
+        log.exception("job_crashed")
+        error = SmqError(f"unexpected {type(exc).__name__} while running the job")
+        return self._failed(attempting, error)
+
+    def _failed(self, attempting: Attempting, error: SmqError) -> Attempt:
+        raw = attempting.raw
         correlation = raw.get("correlation") if isinstance(raw, dict) else None
         result = publish.failed(
-            begun.job_id,
+            attempting.begun.job_id,
             error,
-            redactor=redactor,
+            redactor=attempting.redactor,
             correlation=correlation if isinstance(correlation, dict) else None,
-            attempts=begun.attempts,
+            attempts=attempting.begun.attempts,
         )
-        return _labelled(begun, job, raw, result, call)
-
-    def _carry_out(
-        self, decision: Decision, attempt: Attempt, begun: Begun, started: float
-    ) -> Outcome:
-        error = attempt.result.error if attempt.result else None
-        outcome = error.code if error else "completed"
-        metrics.attempt_finished(
-            attempt.endpoint, attempt.invocation_type, outcome, attempt.seconds
-        )
-        if isinstance(decision, AwaitPoller):
-            return Outcome(begun.job_id, Kind.AWAITING)
-        if isinstance(decision, RetryLater):
-            self._schedule_retry(decision, attempt)
-            return Outcome(begun.job_id, Kind.RETRYING, decision.result, decision.delay)
-        result = decision.result
-        stream = begun.reply_to or self._settings.result_stream
-        entry = self._poster.post(result, stream)
-        log.info(
-            "result_posted" if entry else "result_already_posted",
-            status=result.status,
-            error_code=result.error.code if result.error else None,
-            stream=stream,
-            attempts=result.attempts,
-            duration_ms=_ms_since(started),
-        )
-        return Outcome.posted(result)
+        return _labelled(attempting, result)
 
     def _schedule_retry(self, decision: RetryLater, attempt: Attempt) -> None:
         error, job = decision.result.error, attempt.job
@@ -189,16 +293,32 @@ class _Call:
         self.seconds = time.perf_counter() - self._started
 
 
-def _labelled(
-    begun: Begun, job: Job | None, raw: Any, result: Result | None, call: _Call
-) -> Attempt:
+class Attempting:
+    """A job's attempt while it runs, possibly across threads and phases (``JobRunner.send``)."""
+
+    __slots__ = ("begun", "call", "counted", "endpoint", "job", "raw", "redactor", "started")
+
+    def __init__(self, begun: Begun) -> None:
+        self.begun = begun
+        self.redactor = Redactor()
+        self.started = time.perf_counter()
+        self.call = _Call()
+        self.raw: Any = None
+        self.job: Job | None = None
+        self.endpoint: str | None = None
+        self.counted: bool | None = None  # by the in-flight gauge: not yet, now, no longer
+
+
+def _labelled(attempting: Attempting, result: Result | None) -> Attempt:
     """The attempt, labelled for the metrics by the job's endpoint and invocation type (as
     submitted when the job is not valid)."""
+    job, raw, begun = attempting.job, attempting.raw, attempting.begun
     if job is not None:
         endpoint, kind = job.variables.input.endpoint_name, job.variables.input.invocation_type
     else:
         endpoint, kind = (_endpoint_of(raw) or "")[:63], _invocation_type_of(raw)
-    return Attempt(begun.job_id, begun.attempts, job, result, endpoint, str(kind), call.seconds)
+    seconds = attempting.call.seconds
+    return Attempt(begun.job_id, begun.attempts, job, result, endpoint, str(kind), seconds)
 
 
 def _load(doc: str | None) -> dict[str, Any]:
@@ -241,3 +361,7 @@ def _read_timeout(job: Job, settings: WorkerSettings) -> float | None:
 
 def _ms_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cache
 from typing import Any
 
@@ -26,47 +23,12 @@ from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME, Role
 from worker import metrics, outcome
 from worker.app import METRICS_DIR, app, settings
 from worker.heartbeat import Heartbeat, beat_client
-from worker.outcome import Outcome
+from worker.message import MessageJobs
 from worker.retry import RetryMover
 from worker.runner import JobRunner
 from worker.store import JobStore
 
 log = structlog.get_logger("worker.task")
-
-
-class MessageJobs:
-    """Runs the jobs of one message: begun together in one Redis round trip, run in parallel,
-    all finished before the message is acked, so a bulk message takes one call's time."""
-
-    def __init__(self, runner: JobRunner, concurrency: int) -> None:
-        self.runner = runner
-        self._concurrency = concurrency
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def run(self, job_ids: Sequence[str]) -> list[Outcome]:
-        ids = list(dict.fromkeys(job_ids))  # an id twice in one message runs once
-        begun = self.runner.store.begin(ids)
-        if len(begun) == 1:
-            return [self.runner.execute(begun[0])]
-        rest = [self._executor().submit(self.runner.execute, b) for b in begun[1:]]
-        try:
-            first = self.runner.execute(begun[0])
-        finally:
-            wait(rest)  # never leave a message's jobs running after it is acked
-        return [first] + [future.result() for future in rest]
-
-    def _executor(self) -> ThreadPoolExecutor:
-        """Threads for a message's second and later jobs, started only as needed.
-
-        Sized for the largest message any producer may send, not this process's batch size:
-        a job queued behind a full pool would hold its message past the visibility timeout.
-        """
-        with self._lock:
-            if self._pool is None:
-                size = self._concurrency * (MAX_IDS_PER_MESSAGE - 1)
-                self._pool = ThreadPoolExecutor(size, thread_name_prefix="smq-job")
-            return self._pool
 
 
 @cache

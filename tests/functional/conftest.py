@@ -67,6 +67,8 @@ def producer(redis: RedisClient, settings: WorkerSettings) -> Producer:
 class Clients:
     """Stands in for ``ClientCache``: the same client whatever the job's credentials."""
 
+    transport = None  # calls made from the job's thread (a Stubber sees no event loop)
+
     def __init__(self, runtime: Any, s3: Any) -> None:
         self._runtime, self._s3 = runtime, s3
         self.access: list[Any] = []  # the resolved access each call was made with

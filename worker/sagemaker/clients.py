@@ -71,7 +71,7 @@ class ClientCache:
         self._max = max_clients
         self._lock = threading.Lock()
         self._lean = settings.lean_invoke
-        self._transport = shared_transport() if settings.invoke_transport == "event-loop" else None
+        self.transport = shared_transport() if settings.invoke_transport == "event-loop" else None
 
     def runtime(self, access: AwsAccess, read_timeout: float | None = None) -> LeanRuntime:
         """A runtime client (its two invoke calls by the lean path, unless
@@ -130,7 +130,7 @@ class ClientCache:
                 if service == "s3":
                     listing.register(client)  # listings parsed for Key and Size only
                 if service == "sagemaker-runtime":
-                    client = LeanRuntime(client, enabled=self._lean, transport=self._transport)
+                    client = LeanRuntime(client, enabled=self._lean, transport=self.transport)
                 self._clients[key] = client
                 if len(self._clients) > self._max:
                     self._clients.popitem(last=False)

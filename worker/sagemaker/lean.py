@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.awsrequest import AWSRequest, prepare_request_dict
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest, prepare_request_dict
 from botocore.context import start_as_current_context
 from botocore.endpoint import convert_to_response_dict
 from botocore.response import StreamingBody
@@ -124,6 +125,19 @@ class LeanRuntime:
     def invoke_endpoint_async(self, **params: Any) -> dict[str, Any]:
         return self._invoke("InvokeEndpointAsync", self.client.invoke_endpoint_async, params)
 
+    def send_invoke_endpoint(self, **params: Any) -> PendingCall | None:
+        """InvokeEndpoint sent on the event loop without waiting for it: the caller keeps its
+        thread for other jobs. None when this call would not go that way (no transport, not
+        covered): the caller calls ``invoke_endpoint``, which answers the same."""
+        prepared = self._ops.get("InvokeEndpoint")
+        session = self.client._endpoint.http_session
+        if self._transport is None or prepared is None or not _covered(prepared[0], params):
+            return None
+        request = self._request(*prepared, params)
+        if not self._transport.covers(session, request.url):
+            return None
+        return PendingCall(self, prepared[0], self._transport.submit(request, session))
+
     def _invoke(
         self, name: str, by_client: Callable[..., dict[str, Any]], params: dict[str, Any]
     ) -> dict[str, Any]:
@@ -163,6 +177,18 @@ class LeanRuntime:
     def _call(
         self, op: _Operation, endpoint_url: str, template: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
+        prepared = self._request(op, endpoint_url, template, params)
+        session = self.client._endpoint.http_session
+        if self._transport is not None and self._transport.covers(session, prepared.url):
+            http = self._transport.send(prepared, session)
+        else:
+            http = session.send(prepared)
+        return self.answer(op, http)
+
+    def _request(
+        self, op: _Operation, endpoint_url: str, template: dict[str, Any], params: dict[str, Any]
+    ) -> AWSPreparedRequest:
+        """The signed request, as the client would hand it to its HTTP session."""
         client = self.client
         # In the caller's order, None left out, values as str(): as the rest serializer does.
         bound = op.headers
@@ -203,16 +229,14 @@ class LeanRuntime:
             events.emit(
                 f"request-created.{service_id}.{op.name}", request=request, operation_name=op.name
             )
-            endpoint = client._endpoint
-            prepared = endpoint.prepare_request(request)
-            session = endpoint.http_session
-            if self._transport is not None and self._transport.covers(session, prepared.url):
-                http = self._transport.send(prepared, session)
-            else:
-                http = session.send(prepared)
-            if http.status_code >= 300:
-                self._raise(op, http)
-            return self._parsed(op, http)
+            prepared: AWSPreparedRequest = client._endpoint.prepare_request(request)
+            return prepared
+
+    def answer(self, op: _Operation, http: Any) -> dict[str, Any]:
+        """The response as the client returns it, or its exception raised."""
+        if http.status_code >= 300:
+            self._raise(op, http)
+        return self._parsed(op, http)
 
     def _parsed(self, op: _Operation, http: Any) -> dict[str, Any]:
         headers = http.headers
@@ -251,6 +275,20 @@ class LeanRuntime:
         endpoint = self.client._endpoint
         protocol = self.client._service_model.resolved_protocol
         return endpoint._response_parser_factory.create_parser(protocol)
+
+
+class PendingCall:
+    """A call on its way: ``result()`` waits, then answers as ``invoke_endpoint`` would."""
+
+    __slots__ = ("_op", "_runtime", "future")
+
+    def __init__(self, runtime: LeanRuntime, op: _Operation, future: Future[Any]) -> None:
+        self._runtime = runtime
+        self._op = op
+        self.future = future
+
+    def result(self) -> dict[str, Any]:
+        return self._runtime.answer(self._op, self.future.result())
 
 
 class _Request(AWSRequest):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -16,7 +17,7 @@ from worker.sagemaker.request import common_params
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
-    from worker.sagemaker.lean import LeanRuntime
+    from worker.sagemaker.lean import LeanRuntime, PendingCall
 
 # SageMaker rejects real-time payloads above 6 MB; checking first saves a doomed upload (the
 # producer refuses them at submit too; a job from elsewhere is checked again here).
@@ -55,6 +56,29 @@ def invoke(client: SageMakerRuntimeClient | LeanRuntime, request: dict[str, Any]
         payload = raw["Body"].read()
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc) from exc
+    return _response(raw, payload)
+
+
+def send(client: LeanRuntime, request: dict[str, Any]) -> PendingCall | None:
+    """Start the call on the process's event loop; None when it does not go that way (then
+    ``invoke``). Errors building the request come out translated, as from ``invoke``."""
+    try:
+        return client.send_invoke_endpoint(**request)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+
+
+def received(pending: PendingCall) -> dict[str, Any]:
+    """The connector response of a call ``send`` started, once it is answered."""
+    try:
+        raw = pending.result()
+        payload = raw["Body"].read()
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc) from exc
+    return _response(raw, payload)
+
+
+def _response(raw: Mapping[str, Any], payload: bytes) -> dict[str, Any]:
     content_type = raw.get("ContentType")
     response = {
         "body": decode_body(payload, content_type),

@@ -33,6 +33,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import aiohttp
@@ -82,8 +83,12 @@ class LoopTransport:
 
     def send(self, request: AWSPreparedRequest, http_session: Any) -> AWSResponse:
         """The response, its body read; botocore's exception for a transport failure."""
+        return self.submit(request, http_session).result()
+
+    def submit(self, request: AWSPreparedRequest, http_session: Any) -> Future[AWSResponse]:
+        """``send`` without waiting: the future of its response (or exception)."""
         timeout = http_session._timeout
-        future = asyncio.run_coroutine_threadsafe(
+        return asyncio.run_coroutine_threadsafe(
             self._exchange(
                 request,
                 self._session(http_session),
@@ -96,7 +101,6 @@ class LoopTransport:
             ),
             self._running_loop(),
         )
-        return future.result()
 
     def close(self) -> None:
         """Close the connections and stop the loop (tests; a worker just exits)."""

@@ -14,9 +14,8 @@ served by threads) and a fixed clock, when the same InvokeEndpoint call goes thr
 - ``covers`` leaves proxies and client certificates to botocore.
 
 No mock stands in for either transport: both write to and read from real sockets. Where the
-two differ, a test says so: the place of ``Accept-Encoding``, a header block cut off by the
-server, and (marked xfail, strict) the transport's bugs — the error for a cut-off body, no
-hostname check under TLS, a loop ``close()`` leaves unclosed.
+two differ, a test says so: a header block cut off by the server (botocore takes it as the
+end of the headers and answers 200; the transport raises a retryable ConnectionError).
 """
 
 from __future__ import annotations
@@ -291,10 +290,7 @@ def transport() -> Iterator[LoopTransport]:
     loop_transport.close()
     for thread in _loop_threads() - others:
         thread.join(2)
-    if loop is not None and not loop.is_closed():
-        # close() stops the loop but leaves it unclosed (the close test below): closed here, or
-        # its ResourceWarning would surface in whichever test is running when it is collected.
-        loop.close()
+    assert loop is None or loop.is_closed()
 
 
 @pytest.fixture
@@ -458,23 +454,23 @@ def test_the_server_receives_the_same_request(
     assert by_loop.body == by_botocore.body == PARAMS[name]["Body"]
 
 
-def test_the_headers_come_in_the_same_order_but_accept_encoding(
+def test_the_headers_come_in_the_same_order(
     servers: Any, clients: Any, transport: LoopTransport
 ) -> None:
     """Given the worker's usual call, when it goes both ways, then the header lines come in the
-    same order except ``Accept-Encoding: identity``: http.client writes it second (after
-    Host), the transport appends it to botocore's headers, so aiohttp writes it last."""
+    same order: ``Host``, then ``Accept-Encoding: identity`` (where http.client writes it),
+    then botocore's headers."""
     server = servers(reply())
     ways = Ways(clients(server.url()), transport)
 
     ways.run(invoke(PARAMS["every optional header"]))
 
     def names(received: Received) -> list[str]:
-        return [name.lower() for name, _ in received.headers if name != "Accept-Encoding"]
+        return [name.lower() for name, _ in received.headers]
 
     by_botocore, by_loop = server.requests
     assert names(by_loop) == names(by_botocore)
-    assert names(by_botocore)[0] == "host"
+    assert names(by_botocore)[:2] == ["host", "accept-encoding"]
 
 
 def _sockets_connected_to(peer: tuple[str, int]) -> list[socket.socket]:
@@ -677,11 +673,6 @@ class Failure:
     same_message: bool = True  # False where the message quotes each library's own error
 
 
-SHORT_BODY_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="transport bug: a cut-off body raises IncompleteReadError / HTTPClientError, "
-    "botocore's session ResponseStreamingError",
-)
 FAILURES = {
     "connection refused": Failure(None, {}, "ConnectionError"),
     "connect timeout": Failure(None, {"connect_timeout": 0.2}, "Timeout"),
@@ -692,12 +683,10 @@ FAILURES = {
     # urllib3 raises ProtocolError for a body cut short, which botocore's StreamingBody.read
     # raises as ResponseStreamingError (not IncompleteReadError: that is its own length check,
     # reached only when the read itself did not fail).
-    "fewer body bytes than Content-Length": pytest.param(
-        Failure(short_body, {}, "ResponseStreamingError", False), marks=SHORT_BODY_BUG
+    "fewer body bytes than Content-Length": Failure(
+        short_body, {}, "ResponseStreamingError", False
     ),
-    "a chunked body cut off": pytest.param(
-        Failure(short_chunked_body, {}, "ResponseStreamingError", False), marks=SHORT_BODY_BUG
-    ),
+    "a chunked body cut off": Failure(short_chunked_body, {}, "ResponseStreamingError", False),
 }
 
 
@@ -912,11 +901,6 @@ def test_tls_is_verified_as_configured(
         assert classified(by_loop) == classified(by_botocore), (by_botocore[4], by_loop[4])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transport bug: botocore's TLS context leaves the hostname check to urllib3; "
-    "aiohttp does none of its own, so any certificate the CA signed is taken",
-)
 def test_a_certificate_for_another_host_is_refused(
     certificates: Certificates, servers: Any, clients: Any, transport: LoopTransport
 ) -> None:
@@ -971,10 +955,6 @@ def test_a_proxy_from_the_environment_is_left_to_botocore(
 # --- closing ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transport bug: close() stops the loop but never closes it (unclosed event loop)",
-)
 def test_close_ends_the_loop_and_its_connections_without_a_resource_warning(
     servers: Any, clients: Any
 ) -> None:

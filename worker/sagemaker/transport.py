@@ -12,9 +12,10 @@ only carries it, as botocore's ``URLLib3Session`` would:
   its own (``Accept``, gzip ``Accept-Encoding``, a default ``Content-Type``), the URL sent as
   encoded (the signature covers it), no redirects, no decompression;
 - the client's timeouts (connect; read = the longest wait between two reads), TLS verification
-  as configured (``verify``: on, off, or a CA bundle), its socket options (TCP keep-alive);
+  as configured (``verify``: on — CA and hostname —, off, or a CA bundle), its socket options;
 - the same exceptions: each transport failure raised as the botocore exception urllib3's
-  would have become, so ``worker/sagemaker/errors.py`` classifies it the same way;
+  would have become (a body cut short: ResponseStreamingError, as StreamingBody raises it),
+  so ``worker/sagemaker/errors.py`` classifies it the same way;
 - a POST is never sent twice: aiohttp resends a request on a dropped keep-alive connection
   only for idempotent methods, and botocore's urllib3 (``Retry(False)``) never does.
 
@@ -43,8 +44,8 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     HTTPClientError,
-    IncompleteReadError,
     ReadTimeoutError,
+    ResponseStreamingError,
     SSLError,
 )
 from botocore.httpsession import create_urllib3_context, get_cert_path
@@ -156,7 +157,9 @@ class LoopTransport:
             if self._loop is None or self._pid != os.getpid():
                 self._pid, self._sessions = os.getpid(), {}
                 loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="smq-http-loop", daemon=True).start()
+                threading.Thread(
+                    target=_run, args=(loop,), name="smq-http-loop", daemon=True
+                ).start()
                 self._loop = loop
             return self._loop
 
@@ -179,6 +182,14 @@ class LoopTransport:
         return self._tls[key]
 
 
+def _run(loop: asyncio.AbstractEventLoop) -> None:
+    """The loop thread: runs until ``close`` stops it, then closes the loop and its sockets."""
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+
+
 async def _new_session(options: tuple[tuple[int, int, int], ...]) -> aiohttp.ClientSession:
     """No connection limit: like urllib3's non-blocking pool, a call never waits for one."""
 
@@ -199,9 +210,9 @@ async def _new_session(options: tuple[tuple[int, int, int], ...]) -> aiohttp.Cli
 def _wire_headers(request: AWSPreparedRequest) -> dict[str, str]:
     """botocore's headers plus the one http.client adds by itself (no compressed answers)."""
     headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
-    if not any(k.lower() == "accept-encoding" for k in headers):
-        headers["Accept-Encoding"] = "identity"
-    return headers
+    if any(k.lower() == "accept-encoding" for k in headers):
+        return headers
+    return {"Accept-Encoding": "identity", **headers}  # where http.client puts it, after Host
 
 
 async def _read_all(response: aiohttp.ClientResponse) -> bytes:
@@ -211,11 +222,9 @@ async def _read_all(response: aiohttp.ClientResponse) -> bytes:
         async for chunk in response.content.iter_any():
             chunks.append(chunk)
     except aiohttp.ClientPayloadError as exc:
-        expected = response.content_length
-        if expected is None:
-            raise
-        got = sum(map(len, chunks))
-        raise IncompleteReadError(actual_bytes=got, expected_bytes=expected) from exc
+        # urllib3 raises ProtocolError for a body cut short (by Content-Length or chunked),
+        # which botocore's StreamingBody.read raises as ResponseStreamingError.
+        raise ResponseStreamingError(error=exc) from exc
     return b"".join(chunks)
 
 
@@ -226,6 +235,9 @@ def _verify(url: str, verify: bool | str | None) -> ssl.SSLContext | bool:
     context: ssl.SSLContext = create_urllib3_context()
     if verify:
         context.load_verify_locations(get_cert_path(verify))  # type: ignore[arg-type]
+        # botocore's context leaves the hostname to urllib3; aiohttp has no such step.
+        context.hostname_checks_common_name = False
+        context.check_hostname = True
         return context
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from producer.contract import Result
 from producer.keys import MAX_IDS_PER_MESSAGE
 from worker.decision import Attempt
@@ -55,6 +57,17 @@ class MessageJobs:
         outcomes: list[Outcome | Future[Outcome] | None] = [None] * len(begun)
         calls: dict[Future[Any], tuple[int, Attempting, PendingCall]] = {}
         over: list[tuple[int, Attempting, Attempt]] = []  # failed before any call
+        unposted: list[RedisError] = []
+
+        def finish(attempts: list[tuple[int, Attempting, Attempt]]) -> None:
+            try:
+                for i, outcome in self._finish(attempts):
+                    outcomes[i] = outcome
+            except RedisError as exc:
+                # As on threads: the message's other jobs still finish (and post, if Redis
+                # comes back) before the task requeues the message.
+                unposted.append(exc)
+
         try:
             for i, one in enumerate(begun):
                 if one.handled:
@@ -68,18 +81,17 @@ class MessageJobs:
                     over.append((i, attempting, sent))
                 else:
                     outcomes[i] = self._executor().submit(runner.finish_blocking, attempting)
-            for i, outcome in self._finish(over):
-                outcomes[i] = outcome
+            finish(over)
             waiting = set(calls)
             while waiting:
                 done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
                 answered = [calls.pop(future) for future in done]
-                received = [(i, a, runner.receive(a, pending)) for i, a, pending in answered]
-                for i, outcome in self._finish(received):
-                    outcomes[i] = outcome
+                finish([(i, a, runner.receive(a, pending)) for i, a, pending in answered])
         finally:
             # never leave a message's jobs running after it is acked (or requeued)
             wait([f for f in (*calls, *outcomes) if isinstance(f, Future)])
+        if unposted:
+            raise unposted[0]
         return [o.result() if isinstance(o, Future) else o for o in outcomes if o is not None]
 
     def _finish(self, attempts: list[tuple[int, Attempting, Attempt]]) -> list[tuple[int, Outcome]]:

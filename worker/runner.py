@@ -91,8 +91,13 @@ class JobRunner:
                 if job.variables.input.invocation_type is InvocationType.ASYNC:
                     return None
                 client = self._clients.runtime(job.variables, _read_timeout(job, self._settings))
-                attempting.call.__enter__()
-                return realtime.send(client, realtime.build_request(job.variables.input, job.id))
+                request = realtime.build_request(job.variables.input, job.id)
+                attempting.call.__enter__()  # left in receive(), or here if it never went out
+                try:
+                    return realtime.send(client, request)
+                except BaseException:
+                    attempting.call.__exit__()
+                    raise
             except SmqError as exc:
                 return self._failed(attempting, exc)
             except Exception as exc:  # the worker must answer every job, whatever went wrong
@@ -100,15 +105,14 @@ class JobRunner:
 
     def receive(self, attempting: Attempting, pending: PendingCall) -> Attempt:
         """The attempt of a call ``send`` started, once its answer is in."""
+        attempting.call.__exit__()
         with self._scope(attempting):
+            duration = _ms(attempting.call.seconds)
             try:
                 response = realtime.received(pending)
-                attempting.call.__exit__()
-                log.debug("endpoint_invoked", duration_ms=_ms(attempting.call.seconds))
+                log.debug("endpoint_invoked", duration_ms=duration)
                 return self._completed(attempting, response)
             except SmqError as exc:
-                attempting.call.__exit__()
-                duration = _ms(attempting.call.seconds)
                 log.info("endpoint_failed", error_code=exc.code, duration_ms=duration)
                 return self._failed(attempting, exc)
             except Exception as exc:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from emulator.control import EmulatorControl
 from ops.local import Service, start_emulator
@@ -154,3 +155,48 @@ def test_an_unreachable_endpoint_fails_each_job_retryably_and_nothing_hangs(
     posted = results(redis, settings.result_stream)
     assert {r["error"]["code"] for _, r in posted.values()} == {"ConnectionError"}
     assert set(posted) == set(ids)
+
+
+class _FlakyPoster(GroupPoster):
+    """Redis refuses the first post, then is back."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.refused = 0
+
+    def post_many(self, items: list[tuple[Any, str]]) -> list[str | None]:
+        if not self.refused:
+            self.refused += 1
+            raise RedisConnectionError("Redis went away")
+        return super().post_many(items)
+
+
+def test_a_post_redis_refuses_requeues_the_message_after_its_other_jobs_finish(
+    emulator: Service,
+    loop_runner: JobRunner,
+    producer: Producer,
+    store: JobStore,
+    redis: RedisClient,
+    settings: WorkerSettings,
+) -> None:
+    # Given a fast and a 1 s job in one message, and Redis refusing the first post
+    control = EmulatorControl(emulator.url)
+    control.script("fast")
+    control.script("slow", latencyMs=1000)
+    fast, slow = (sub.job_id for sub in producer.submit_many([job("fast"), job("slow")]))
+    runner = JobRunner(
+        store,
+        settings,
+        clients=loop_runner._clients,
+        secrets=Secrets("SECRET_", SECRETS),
+        poster=_FlakyPoster(store.redis, settings),
+    )
+
+    # When the message runs, then the task sees Redis's error (it requeues the message)
+    with pytest.raises(RedisConnectionError):
+        MessageJobs(runner, concurrency=2).run([fast, slow])
+
+    # and the slow job still finished and posted first: the redelivery finds it done
+    assert set(results(redis, settings.result_stream)) == {slow}
+    assert redis.hget(job_key(slow), "state") == "done"
+    assert redis.hget(job_key(fast), "state") == "invoking"

@@ -19,9 +19,10 @@ from redis.exceptions import RedisError
 
 from producer.contract import Result
 from producer.keys import MAX_IDS_PER_MESSAGE
+from worker.attempting import Attempting
 from worker.decision import Attempt
 from worker.outcome import Outcome
-from worker.runner import Attempting, JobRunner
+from worker.runner import JobRunner
 from worker.sagemaker.lean import PendingCall
 from worker.store import Begun
 

@@ -8,7 +8,6 @@ result on the stream: a job never disappears into a log line.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,8 +16,9 @@ import structlog
 from structlog.contextvars import bind_contextvars, bound_contextvars
 
 from producer.contract import InvocationType, Job, Result
-from producer.errors import InputError, SmqError
+from producer.errors import SmqError
 from worker import metrics, publish, retry
+from worker.attempting import Attempting, endpoint_of, labelled, load
 from worker.decision import Attempt, AwaitPoller, RetryLater, decide
 from worker.logs import redacting
 from worker.outcome import Kind, Outcome
@@ -198,8 +198,8 @@ class JobRunner:
                 metrics.IN_FLIGHT.dec()
 
     def _read(self, attempting: Attempting) -> Job:
-        raw = attempting.raw = _load(attempting.begun.doc)
-        attempting.endpoint = _endpoint_of(raw)
+        raw = attempting.raw = load(attempting.begun.doc)
+        attempting.endpoint = endpoint_of(raw)
         bind_contextvars(endpoint=attempting.endpoint)
         job = attempting.job = self._secrets.job(raw, attempting.begun.job_id, attempting.redactor)
         log.debug("job_received")
@@ -223,7 +223,7 @@ class JobRunner:
                 else:
                     response = self._invoke(job)
             if response is None:
-                return _labelled(attempting, None)
+                return labelled(attempting, None)
             return self._completed(attempting, response)
         except SmqError as exc:
             return self._failed(attempting, exc)
@@ -233,7 +233,7 @@ class JobRunner:
     def _completed(self, attempting: Attempting, response: dict[str, Any]) -> Attempt:
         assert attempting.job is not None  # a call was made: the job was read
         result = publish.completed(attempting.job, response, attempting.begun.attempts)
-        return _labelled(attempting, result)
+        return labelled(attempting, result)
 
     def _crashed(self, attempting: Attempting, exc: Exception) -> Attempt:
         log.exception("job_crashed")
@@ -250,7 +250,7 @@ class JobRunner:
             correlation=correlation if isinstance(correlation, dict) else None,
             attempts=attempting.begun.attempts,
         )
-        return _labelled(attempting, result)
+        return labelled(attempting, result)
 
     def _schedule_retry(self, decision: RetryLater, attempt: Attempt) -> None:
         error, job = decision.result.error, attempt.job
@@ -280,79 +280,6 @@ class JobRunner:
             content_type=response["contentType"],
         )
         return response
-
-
-class _Call:
-    """Times the SageMaker call of an attempt (seconds stays None when none was made)."""
-
-    __slots__ = ("_started", "seconds")
-
-    def __init__(self) -> None:
-        self.seconds: float | None = None
-
-    def __enter__(self) -> None:
-        self._started = time.perf_counter()
-
-    def __exit__(self, *_: object) -> None:
-        self.seconds = time.perf_counter() - self._started
-
-
-class Attempting:
-    """A job's attempt while it runs, possibly across threads and phases (``JobRunner.send``)."""
-
-    __slots__ = ("begun", "call", "counted", "endpoint", "job", "raw", "redactor", "started")
-
-    def __init__(self, begun: Begun) -> None:
-        self.begun = begun
-        self.redactor = Redactor()
-        self.started = time.perf_counter()
-        self.call = _Call()
-        self.raw: Any = None
-        self.job: Job | None = None
-        self.endpoint: str | None = None
-        self.counted: bool | None = None  # by the in-flight gauge: not yet, now, no longer
-
-
-def _labelled(attempting: Attempting, result: Result | None) -> Attempt:
-    """The attempt, labelled for the metrics by the job's endpoint and invocation type (as
-    submitted when the job is not valid)."""
-    job, raw, begun = attempting.job, attempting.raw, attempting.begun
-    if job is not None:
-        endpoint, kind = job.variables.input.endpoint_name, job.variables.input.invocation_type
-    else:
-        endpoint, kind = (_endpoint_of(raw) or "")[:63], _invocation_type_of(raw)
-    seconds = attempting.call.seconds
-    return Attempt(begun.job_id, begun.attempts, job, result, endpoint, str(kind), seconds)
-
-
-def _load(doc: str | None) -> dict[str, Any]:
-    if doc is None:
-        raise InputError(
-            "no job is stored under this id (never submitted, or expired)", code="JobNotFound"
-        )
-    try:
-        raw = json.loads(doc)
-    except ValueError:
-        raise InputError("the stored job is not valid JSON", code="InvalidJob") from None
-    if not isinstance(raw, dict):
-        raise InputError("the stored job is not a JSON object", code="InvalidJob")
-    return raw
-
-
-def _endpoint_of(raw: Any) -> str | None:
-    try:
-        name = raw["variables"]["input"]["endpointName"]
-    except (KeyError, TypeError):
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _invocation_type_of(raw: Any) -> str:
-    try:
-        value = str(raw["variables"]["input"].get("invocationType") or "SYNC").upper()
-    except (KeyError, TypeError, AttributeError):
-        return ""
-    return value if value in InvocationType.__members__ else ""
 
 
 def _read_timeout(job: Job, settings: WorkerSettings) -> float | None:

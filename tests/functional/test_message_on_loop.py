@@ -27,6 +27,7 @@ from worker.outcome import Kind
 from worker.publish import GroupPoster
 from worker.runner import JobRunner
 from worker.sagemaker.clients import ClientCache
+from worker.sagemaker.transport import shared_transport
 from worker.secrets import Secrets
 from worker.settings import WorkerSettings
 from worker.store import JobStore
@@ -37,6 +38,13 @@ def emulator(tmp_path_factory: pytest.TempPathFactory, moto_service: Service) ->
     service = start_emulator(Path(tmp_path_factory.mktemp("emulator")), moto_service.url)
     yield service
     service.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _transport_closed() -> Iterator[None]:
+    """The process's transport is closed when these tests are done (a worker just exits)."""
+    yield
+    shared_transport().close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import os
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -176,20 +176,29 @@ def wait_for(
     *,
     timeout: float,
     tick: Callable[[], None] | None = None,
+    new: Collection[str] = (),
 ) -> Iterator[Result]:
     """Yield the results of ``pending`` (job id → stream) as they arrive, until ``timeout``.
 
     Reads the streams without a consumer group, from ``cursors`` (taken before submitting,
     or before looking the jobs up), so waiting never takes entries away from the engine's
-    consumers. Jobs already done (a resubmitted id) are answered from their stored result.
-    ``tick`` is called after every read, at least once a second, results or not.
+    consumers. Jobs already done (a resubmitted id) are answered from their stored result,
+    looked up in one round trip; ``new`` names jobs this caller enqueued after taking the
+    cursors, whose results can only come after them (no lookup). ``tick`` is called after
+    every read, at least once a second, results or not.
     """
     remaining = dict(pending)
-    for job_id in list(remaining):
-        stored = stored_result(redis, job_id)
-        if stored is not None:
-            del remaining[job_id]
-            yield stored
+    fresh = set(new)
+    looked_up = [job_id for job_id in remaining if job_id not in fresh]
+    if looked_up:
+        with redis.pipeline(transaction=False) as pipe:
+            for job_id in looked_up:
+                pipe.hget(job_key(job_id), JobField.RESULT)
+            stored_raw = pipe.execute()
+        for job_id, raw in zip(looked_up, stored_raw, strict=True):
+            if raw:
+                del remaining[job_id]
+                yield Result.model_validate_json(raw)
     deadline = time.monotonic() + timeout
     cursors = dict(cursors)
     while remaining and (left := deadline - time.monotonic()) > 0:

@@ -1,5 +1,8 @@
 """``python -m bench.ab NAME:ENV=VALUE[,ENV=VALUE] ...``: worker settings side by side (B3's shape).
 
+``BATCH=N`` among a side's settings submits its jobs N per queue message (the producer's
+``SMQ_BATCH_SIZE``; the worker takes any).
+
 Each round runs boto3 alone, then one worker per configuration in turn, on one stack, so every
 side sees the same machine (its speed drifts by tens of percent over a minute here); a change
 lands with these figures beside it (issue 16). Example::
@@ -39,10 +42,12 @@ def main(argv: list[str] | None = None) -> None:
             realtime.direct(s, n, 64)
             figures["boto3"].append(_per(n, started, cpu_seconds(os.getpid()) - cpu))
             for name, env in configs.items():
-                worker = s.worker(f"ab-{name}-{r}", concurrency=args.concurrency, **env)
-                realtime.pipeline(s, 300, f"bench:ab:warm:{name}:{r}")
+                worker_env = {k: v for k, v in env.items() if k != "BATCH"}
+                batch = int(env["BATCH"]) if "BATCH" in env else None
+                worker = s.worker(f"ab-{name}-{r}", concurrency=args.concurrency, **worker_env)
+                realtime.pipeline(s, 300, f"bench:ab:warm:{name}:{r}", batch_size=batch)
                 cpu, started = tree_cpu_seconds(worker.process.pid), time.perf_counter()
-                realtime.pipeline(s, n, f"bench:ab:{name}:{r}")
+                realtime.pipeline(s, n, f"bench:ab:{name}:{r}", batch_size=batch)
                 used = tree_cpu_seconds(worker.process.pid) - cpu
                 figures[name].append(_per(n, started, used))
                 s.stop_extra()

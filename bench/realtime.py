@@ -58,9 +58,15 @@ def direct(stack: Stack, n: int, concurrency: int) -> dict[str, float]:
     return {"jobs_per_s": n / elapsed, "p50_ms": _pct(latencies, 50), "p99_ms": _pct(latencies, 99)}
 
 
-def pipeline(stack: Stack, n: int, stream: str) -> dict[str, float]:
-    """N jobs through producer → Redis → workers → result stream; time to the last result."""
-    producer = Producer(stack.client, stack.settings)
+def pipeline(
+    stack: Stack, n: int, stream: str, *, batch_size: int | None = None
+) -> dict[str, float]:
+    """N jobs through producer → Redis → workers → result stream; time to the last result.
+    ``batch_size``: jobs per queue message (the settings' otherwise)."""
+    settings = stack.settings
+    if batch_size is not None:
+        settings = settings.model_copy(update={"batch_size": batch_size})
+    producer = Producer(stack.client, settings)
     cursor = stream_tail(stack.client, stream)
     started = time.perf_counter()
     ids: list[str] = []

@@ -6,11 +6,12 @@ import base64
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from emulator.control import EmulatorControl
-from ops.local import Service, wait_until
+from ops.local import Service, start_worker, wait_until
 from producer.connection import RedisClient, connect
 from producer.contract import Result
 from producer.envelope import task_message
@@ -120,3 +121,40 @@ def test_a_message_with_too_many_ids_is_answered_not_run(
     result = stored_result(redis_client, message_id)
     assert result is not None and result.error is not None
     assert result.error.code == "MalformedMessage"
+
+
+@pytest.mark.parametrize("transport", ["event-loop", "botocore"])
+def test_a_bulk_message_runs_on_either_transport_in_a_worker_of_its_own(
+    transport: str,
+    stack_dir: Path,
+    worker_env: dict[str, str],
+    redis_client: RedisClient,
+    settings: Settings,
+    endpoint: str,
+    stream: str,
+    emulator: EmulatorControl,
+) -> None:
+    # Given a worker of its own on its own queue, sending its calls one way or the other,
+    # and an endpoint that fails the third call of its sequence
+    queue = f"transport-{uuid.uuid4().hex[:8]}"
+    env = {**worker_env, "SMQ_QUEUE": queue, "SMQ_INVOKE_TRANSPORT": transport}
+    own = start_worker(stack_dir / "workers", env, name=f"transport-{transport}", concurrency=2)
+    try:
+        third_fails = [{}, {}, {"error": {"code": "ModelError"}}]
+        emulator.script(endpoint, latencyMs=50, sequence=third_fails)
+        producer = Producer(redis_client, settings.model_copy(update={"queue": queue}))
+        cursor = stream_tail(redis_client, stream)
+
+        # When eight jobs go in one message
+        jobs = [{**make_job(endpoint, stream), "retries": 1} for _ in range(8)]
+        ids = [s.job_id for s in producer.submit_many(jobs)]
+        pending = dict.fromkeys(ids, stream)
+        results = list(wait_for(redis_client, pending, {stream: cursor}, timeout=30))
+    finally:
+        own.stop()
+
+    # Then each is answered once: seven completed, one ModelError
+    assert sorted(r.id for r in results) == sorted(ids)
+    assert sorted(r.status for r in results) == ["completed"] * 7 + ["failed"]
+    assert [r.error.code for r in results if r.error] == ["ModelError"]
+    assert emulator.invocations(endpoint)["count"] == 8

@@ -93,7 +93,10 @@ class MessageJobs:
             wait([f for f in (*calls, *outcomes) if isinstance(f, Future)])
         if unposted:
             raise unposted[0]
-        return [o.result() if isinstance(o, Future) else o for o in outcomes if o is not None]
+        finished = [o.result() if isinstance(o, Future) else o for o in outcomes]
+        if None in finished:  # every path above answers its job: this would be a bug here
+            raise RuntimeError("a job of the message was left without an outcome")
+        return [o for o in finished if o is not None]
 
     def _finish(self, attempts: list[tuple[int, Attempting, Attempt]]) -> list[tuple[int, Outcome]]:
         """Settle each attempt; the results to post go in one round trip."""

@@ -15,13 +15,11 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
 
 import boto3
-import botocore.auth
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
@@ -37,11 +35,10 @@ from botocore.exceptions import (
 from urllib3.response import HTTPResponse
 
 from producer.errors import SmqError
+from tests.unit.lean_support import isolated
 from worker.sagemaker import asynchronous, realtime
 from worker.sagemaker.lean import LeanRuntime
 
-CLOCK = datetime.datetime(2026, 12, 1, 12, 30, 15)
-INVOCATION_ID = uuid.UUID("12345678-1234-4321-8765-123456789abc")
 CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"},
     parameter_validation=False,
@@ -111,17 +108,7 @@ def make_client(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", "AWS_REGION"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    with (
-        mock.patch.object(botocore.auth, "get_current_datetime", return_value=CLOCK),
-        mock.patch("uuid.uuid4", return_value=INVOCATION_ID),
-    ):
+    with isolated(monkeypatch, tmp_path):
         yield
 
 

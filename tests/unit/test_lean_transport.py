@@ -28,8 +28,6 @@ import os
 import socket
 import ssl
 import threading
-import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -39,7 +37,6 @@ from typing import Any
 from unittest import mock
 
 import boto3
-import botocore.auth
 import pytest
 from botocore.config import Config
 from cryptography import x509
@@ -47,13 +44,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ops.local import wait_until
 from producer.errors import SmqError
+from tests.unit.lean_support import isolated
 from worker.sagemaker import realtime
 from worker.sagemaker.lean import LeanRuntime
 from worker.sagemaker.transport import LoopTransport
 
-CLOCK = datetime.datetime(2026, 12, 1, 12, 30, 15)
-INVOCATION_ID = uuid.UUID("12345678-1234-4321-8765-123456789abc")
 CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"},
     parameter_validation=False,
@@ -250,33 +247,13 @@ def half_the_headers(received: Received, sock: socket.socket) -> bool:
     return False
 
 
-def wait_until(predicate: Callable[[], object], what: str, timeout: float = 2.0) -> None:
-    """Polls ``predicate`` until it holds (a server thread's view), failing at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
-
 # --- fixtures and the two ways of sending ---------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No credentials, config or proxy from the machine; a fixed clock and invocation id."""
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(var, raising=False)
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-        monkeypatch.delenv(var.lower(), raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    with (
-        mock.patch.object(botocore.auth, "get_current_datetime", return_value=CLOCK),
-        mock.patch("uuid.uuid4", return_value=INVOCATION_ID),
-    ):
+    with isolated(monkeypatch, tmp_path):
         yield
 
 
@@ -763,7 +740,7 @@ def test_a_post_on_a_dropped_kept_alive_connection_is_not_resent(
     outcome = _outcome(invoke({**REQUEST, "Body": b"second"}), runtime)
 
     assert classified(outcome) == ("error", "RetryableError", "ConnectionError", True)
-    wait_until(lambda: server.closed >= 1, "the server to close")
+    wait_until(lambda: server.closed >= 1, 2.0, "the server to close")
     first, second = server.requests  # nothing more: the POST was not sent again
     assert second.body == b"second"
     assert second.connection == first.connection  # the kept-alive one
@@ -779,7 +756,9 @@ def test_a_post_after_the_server_closed_the_connection_reaches_it_at_most_once(
     server = servers(answer_once_and_close)
     runtime = getattr(Ways(clients(server.url()), transport), way)
     realtime.invoke(runtime, {**REQUEST, "Body": b"first"})
-    wait_until(lambda: server.closed == 1, "the server to close the first connection")
+    wait_until(
+        lambda: server.closed == 1, 2.0, "the server to close the first connection", interval=0.01
+    )
 
     outcome = _outcome(invoke({**REQUEST, "Body": b"second"}), runtime)
 
@@ -799,7 +778,7 @@ def test_a_server_that_closes_without_answering_reads_the_request_once(
     ways.run(invoke({**REQUEST, "Body": b"botocore"}))
     ways.run(invoke({**REQUEST, "Body": b"loop"}))
 
-    wait_until(lambda: server.closed >= 4, "the server to close")
+    wait_until(lambda: server.closed >= 4, 2.0, "the server to close")
     assert sorted(server.bodies()) == [b"botocore", b"botocore", b"loop", b"loop"]
 
 
@@ -969,8 +948,10 @@ def test_close_ends_the_loop_and_its_connections_without_a_resource_warning(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         own.close()
-        wait_until(lambda: server.closed == 1, "the kept-alive connection to close")
-        wait_until(lambda: not loop.is_alive(), "the loop thread to end")
+        wait_until(
+            lambda: server.closed == 1, 2.0, "the kept-alive connection to close", interval=0.01
+        )
+        wait_until(lambda: not loop.is_alive(), 2.0, "the loop thread to end")
         del own
         gc.collect()
 

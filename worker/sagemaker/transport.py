@@ -89,10 +89,11 @@ class LoopTransport:
     def submit(self, request: AWSPreparedRequest, http_session: Any) -> Future[AWSResponse]:
         """``send`` without waiting: the future of its response (or exception)."""
         timeout = http_session._timeout
+        loop = self._running_loop()
         return asyncio.run_coroutine_threadsafe(
             self._exchange(
                 request,
-                self._session(http_session),
+                self._session(http_session, loop),
                 self._tls_for(request.url, http_session._verify),
                 aiohttp.ClientTimeout(
                     total=None,
@@ -100,7 +101,7 @@ class LoopTransport:
                     sock_read=timeout.read_timeout,
                 ),
             ),
-            self._running_loop(),
+            loop,
         )
 
     def close(self) -> None:
@@ -163,10 +164,9 @@ class LoopTransport:
                 self._loop = loop
             return self._loop
 
-    def _session(self, http_session: Any) -> aiohttp.ClientSession:
+    def _session(self, http_session: Any, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         """One session (connection pool) per set of socket options."""
         options = tuple(tuple(o) for o in (http_session._socket_options or ()))
-        loop = self._running_loop()
         with self._lock:
             session = self._sessions.get(options)
             if session is None:

@@ -228,7 +228,7 @@ def _list_objects_v2(bucket: Bucket, params: dict[str, str]) -> Response:
     resume = listing.resume_at
     next_token = None if resume is None else _key_token(resume)
     return s3wire.list_objects_v2(
-        bucket.name, listing, bucket.objects, params, max_keys, next_token
+        bucket.name, listing, bucket.objects, bucket.listed, params, max_keys, next_token
     )
 
 

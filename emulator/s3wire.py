@@ -103,13 +103,17 @@ def list_objects_v2(
     bucket: str,
     listing: Listing,
     objects: dict[str, StoredObject],
+    rendered: dict[tuple[str, bool], str],
     params: dict[str, str],
     max_keys: int,
     next_token: str | None,
 ) -> Response:
     """A ListBucketResult. With encoding-type=url (which botocore asks for on its own, then
-    unquote_plus-es the answer) keys and prefixes are percent-encoded, '+' included."""
-    encode = _url_encode if params.get("encoding-type") == "url" else escape
+    unquote_plus-es the answer) keys and prefixes are percent-encoded, '+' included. Each
+    object's element comes from ``rendered`` (the bucket's cache, emptied for a key when it
+    is written or deleted), rendered into it on first use."""
+    url = params.get("encoding-type") == "url"
+    encode = _url_encode if url else escape
     parts = [
         f'{XML_DECLARATION}<ListBucketResult xmlns="{XMLNS}">',
         f"<Name>{escape(bucket)}</Name><Prefix>{encode(params.get('prefix', ''))}</Prefix>",
@@ -127,13 +131,16 @@ def list_objects_v2(
     if next_token:
         parts.append(f"<NextContinuationToken>{next_token}</NextContinuationToken>")
     for key in listing.keys:
-        stored = objects[key]
-        parts.append(
-            f"<Contents><Key>{encode(key)}</Key>"
-            f"<LastModified>{iso_date(stored.written_at)}</LastModified>"
-            f"<ETag>{escape(stored.etag)}</ETag><Size>{len(stored.body)}</Size>"
-            "<StorageClass>STANDARD</StorageClass></Contents>"
-        )
+        element = rendered.get((key, url))
+        if element is None:
+            stored = objects[key]
+            element = rendered[(key, url)] = (
+                f"<Contents><Key>{encode(key)}</Key>"
+                f"<LastModified>{iso_date(stored.written_at)}</LastModified>"
+                f"<ETag>{escape(stored.etag)}</ETag><Size>{len(stored.body)}</Size>"
+                "<StorageClass>STANDARD</StorageClass></Contents>"
+            )
+        parts.append(element)
     parts.extend(
         f"<CommonPrefixes><Prefix>{encode(common)}</Prefix></CommonPrefixes>"
         for common in listing.common_prefixes

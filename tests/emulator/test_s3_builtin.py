@@ -164,6 +164,34 @@ def test_list_objects_v2_page_fields(any_url, any_s3, any_bucket):
     assert [item["Key"] for item in second["Contents"]] == ["c"]
 
 
+def test_a_listing_after_an_overwrite_or_delete_shows_the_object_as_it_is_now(any_s3, any_bucket):
+    # The built-in S3 renders each object's listing element once: a write or a delete must
+    # replace it.
+    for key in ("k 1", "k 2"):
+        any_s3.put_object(Bucket=any_bucket, Key=key, Body=b"12345")
+    any_s3.list_objects_v2(Bucket=any_bucket)  # rendered and kept
+    any_s3.put_object(Bucket=any_bucket, Key="k 1", Body=b"123")
+    any_s3.delete_object(Bucket=any_bucket, Key="k 2")
+    any_s3.put_object(Bucket=any_bucket, Key="k 3", Body=b"1")
+
+    listed = any_s3.list_objects_v2(Bucket=any_bucket)["Contents"]
+
+    assert [(o["Key"], o["Size"]) for o in listed] == [("k 1", 3), ("k 3", 1)]
+    assert listed[0]["ETag"] == f'"{hashlib.md5(b"123").hexdigest()}"'
+
+
+def test_the_plain_and_the_url_encoded_listing_are_kept_apart(builtin_url, builtin_s3, bucket):
+    # botocore always asks for encoding-type=url; a listing without it must not reuse those.
+    put_raw(builtin_url, bucket, ["k 1"])
+    encoded = builtin_s3.list_objects_v2(Bucket=bucket)["Contents"]
+    plain = urllib.request.urlopen(f"{builtin_url}/{bucket}?list-type=2").read().decode()
+    again = urllib.request.urlopen(f"{builtin_url}/{bucket}?list-type=2&encoding-type=url")
+
+    assert [o["Key"] for o in encoded] == ["k 1"]
+    assert "<Key>k 1</Key>" in plain
+    assert "<Key>k%201</Key>" in again.read().decode()
+
+
 def test_the_builtin_s3_echoes_the_continuation_token(builtin_url, builtin_s3, bucket):
     # As AWS does (moto does not; nothing of ours reads it).
     put_raw(builtin_url, bucket, ["a", "b", "c"])

@@ -97,7 +97,12 @@ class WorkerSettings(Settings):
         description="A prefix listing longer than this falls back to one HEAD per inference "
         "(below it, the poller lists or HEADs, whichever takes fewer requests).",
     )
-    poller_threads: int = Field(16, ge=1, le=256, description="Concurrent S3 requests per poller.")
+    poller_threads: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Concurrent S3 fetches per poller; as many ranges of a long listing at once.",
+    )
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
     )

@@ -82,6 +82,7 @@ class Poller:
         self.checker = S3Checker(
             list_max_keys=settings.async_list_max_keys,
             forbidden_as_missing=settings.async_forbidden_as_missing,
+            threads=settings.poller_threads,
         )
         self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
         self.posted = 0
@@ -286,3 +287,4 @@ class Poller:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self.checker.close()

@@ -4,13 +4,20 @@ A listing answers for every pending inference under a prefix at once, which is w
 S3 requests per inference low with thousands in flight. A prefix whose listing is too long
 (years of old outputs) or not allowed (no s3:ListBucket) is checked with one HEAD per
 inference instead, and remembered as such for a while.
+
+A long listing is split in ranges listed side by side: page after page, a 100,000-object
+prefix is 100 requests one after another, each waiting on S3 (tens of milliseconds there), so
+outputs would be seen seconds after they land. The ranges start at keys of the last listing
+(``StartAfter``), 900 keys apart: new keys land anywhere in the key order (object names are
+random), and a range keeps to one request until it has grown by a tenth.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _HEAD_MODE_SECONDS = 600.0
+
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 _FORBIDDEN = frozenset({"403", "AccessDenied", "Forbidden"})
 
@@ -28,11 +36,23 @@ _FORBIDDEN = frozenset({"403", "AccessDenied", "Forbidden"})
 class S3Checker:
     """Existence checks and fetches, counting every S3 request it makes."""
 
-    def __init__(self, *, list_max_keys: int, forbidden_as_missing: bool) -> None:
+    def __init__(
+        self,
+        *,
+        list_max_keys: int,
+        forbidden_as_missing: bool,
+        threads: int = 8,
+        page_keys: int = 1000,
+    ) -> None:
+        self._page_keys = page_keys  # S3's most; smaller in tests
+        self._range_keys = max(1, page_keys * 9 // 10)
         self._list_max_keys = list_max_keys
         self._forbidden_as_missing = forbidden_as_missing
         self._head_mode: dict[tuple[str, str], float] = {}
         self._pages: dict[tuple[str, str], int] = {}  # pages the last listing took
+        # Per prefix, the keys that split the last listing into ranges (listed side by side)
+        self._bounds: dict[tuple[str, str], list[str]] = {}
+        self._ranges = ThreadPoolExecutor(threads, thread_name_prefix="poller-list")
         self._lock = threading.Lock()
         self.requests = 0
 
@@ -48,34 +68,75 @@ class S3Checker:
         A listing costs one request per 1,000 objects, old outputs included; HEADs cost one per
         due inference. List when that is the cheaper way to learn about the ``due`` ones.
         """
-        if self._head_mode.get((bucket, prefix), 0.0) > time.monotonic():
+        where = (bucket, prefix)
+        if self._head_mode.get(where, 0.0) > time.monotonic():
             return None
-        if self._pages.get((bucket, prefix), 1) > max(1, due):
+        if self._pages.get(where, 1) > max(1, due):
             return None
+        bounds = self._bounds.get(where, [])
+        ranges = list(zip(["", *bounds], [*bounds, None], strict=True))
+        try:
+            if len(ranges) == 1:
+                parts = [self._list_range(s3, bucket, prefix, "", None)]
+            else:
+                futures = [
+                    self._ranges.submit(self._list_range, s3, bucket, prefix, lo, hi)
+                    for lo, hi in ranges
+                ]
+                parts = [f.result() for f in futures]
+        except _TooLong:
+            self._fall_back(bucket, prefix)
+            return None
+        except ClientError as exc:
+            if _code(exc) in _FORBIDDEN:
+                self._fall_back(bucket, prefix)
+                return None
+            raise translate(exc) from exc
+        except BotoCoreError as exc:
+            raise translate(exc) from exc
+        found: dict[str, int] = {}
+        for part in parts:
+            found.update(part)
+        if len(found) > self._list_max_keys:
+            self._fall_back(bucket, prefix)
+            return None
+        self._pages[where] = len(found) // self._page_keys + 1
+        # Ranges a tenth short of a page: room for new keys before one needs a second request.
+        keys = list(found)  # in key order: ranges in order, each listed in order
+        step = self._range_keys
+        self._bounds[where] = keys[step - 1 : -1 : step]
+        return found
+
+    def _list_range(
+        self, s3: S3Client, bucket: str, prefix: str, after: str, upto: str | None
+    ) -> dict[str, int]:
+        """The objects in ``(after, upto]`` under ``prefix`` (``upto`` None: to the end)."""
         found: dict[str, int] = {}
         token: str | None = None
         while True:
-            kwargs = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": 1000}
+            kwargs: dict[str, Any] = {
+                "Bucket": bucket,
+                "Prefix": prefix,
+                "MaxKeys": self._page_keys,
+            }
             if token:
                 kwargs["ContinuationToken"] = token
+            elif after:
+                kwargs["StartAfter"] = after
             self._count()
-            try:
-                page = s3.list_objects_v2(**kwargs)  # type: ignore[arg-type]
-            except ClientError as exc:
-                if _code(exc) in _FORBIDDEN:
-                    self._fall_back(bucket, prefix)
-                    return None
-                raise translate(exc) from exc
-            except BotoCoreError as exc:
-                raise translate(exc) from exc
-            found.update({o["Key"]: o.get("Size", 0) for o in page.get("Contents", [])})
+            page = s3.list_objects_v2(**kwargs)
+            for o in page.get("Contents", []):
+                if upto is not None and o["Key"] > upto:
+                    return found  # the next range's
+                found[o["Key"]] = o.get("Size", 0)
             if len(found) > self._list_max_keys:
-                self._fall_back(bucket, prefix)
-                return None
+                raise _TooLong
             token = page.get("NextContinuationToken")
             if not page.get("IsTruncated") or not token:
-                self._pages[(bucket, prefix)] = len(found) // 1000 + 1
                 return found
+
+    def close(self) -> None:
+        self._ranges.shutdown(wait=True)
 
     def _fall_back(self, bucket: str, prefix: str) -> None:
         self._head_mode[(bucket, prefix)] = time.monotonic() + _HEAD_MODE_SECONDS
@@ -124,6 +185,10 @@ class S3Checker:
             raise translate(exc) from exc
         except BotoCoreError as exc:
             raise translate(exc) from exc
+
+
+class _TooLong(Exception):
+    """A listing past ``list_max_keys``: the prefix is checked by HEAD instead."""
 
 
 def _code(exc: ClientError) -> str:

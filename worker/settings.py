@@ -97,6 +97,12 @@ class WorkerSettings(Settings):
         description="A prefix listing longer than this falls back to one HEAD per inference "
         "(below it, the poller lists or HEADs, whichever takes fewer requests).",
     )
+    poller_lean_get: bool = Field(
+        True,
+        description="The poller fetches outputs with the S3 client's own request, re-signed, "
+        "without the client's pipeline (`worker/poller/s3get.py`); false: every GetObject "
+        "through the client.",
+    )
     poller_threads: int = Field(
         16,
         ge=1,

@@ -83,6 +83,7 @@ class Poller:
             list_max_keys=settings.async_list_max_keys,
             forbidden_as_missing=settings.async_forbidden_as_missing,
             threads=settings.poller_threads,
+            lean_get=settings.poller_lean_get,
         )
         self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
         self.posted = 0
@@ -245,7 +246,7 @@ class Poller:
                 if item.kind == "output"
                 else completion.FAILURE_MESSAGE_CAP
             )
-            body, content_type, size = self.checker.fetch(s3, bucket, key, cap)
+            body, content_type, size = self.checker.fetch(s3, bucket, key, cap, item.size)
             if item.kind == "failure":
                 return completion.failure_result(p, (body or b"").decode("utf-8", "replace"))
             return completion.output_result(p, body, content_type, size)

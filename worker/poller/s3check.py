@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from producer.errors import PermanentError, RetryableError
+from worker.poller.s3get import LeanGet
 from worker.sagemaker.errors import translate
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ class S3Checker:
         forbidden_as_missing: bool,
         threads: int = 8,
         page_keys: int = 1000,
+        lean_get: bool = True,
     ) -> None:
+        self._lean = LeanGet() if lean_get else None
         self._page_keys = page_keys  # S3's most; smaller in tests
         self._range_keys = max(1, page_keys * 9 // 10)
         self._list_max_keys = list_max_keys
@@ -165,12 +168,24 @@ class S3Checker:
             raise translate(exc) from exc
 
     def fetch(
-        self, s3: S3Client, bucket: str, key: str, cap: int
+        self, s3: S3Client, bucket: str, key: str, cap: int, size: int | None = None
     ) -> tuple[bytes | None, str | None, int]:
-        """(body, content type, size); the body is None when larger than ``cap``."""
+        """(body, content type, size); the body is None when larger than ``cap``. ``size``
+        (from the listing): at most ``cap``, the object is read whole the lean way first."""
         self._count()
+        if self._lean is not None and size is not None and size <= cap:
+            got = self._lean.get(s3, bucket, key)
+            if got is not None:
+                return got.body, got.content_type, got.size
+            if self._lean.knows(s3, bucket):
+                self._count()  # answered otherwise (or not at all): the client asks again
         try:
-            obj = s3.get_object(Bucket=bucket, Key=key)
+            if self._lean is not None and not self._lean.knows(s3, bucket):
+                obj = self._lean.learn(
+                    s3, bucket, key, lambda: s3.get_object(Bucket=bucket, Key=key)
+                )
+            else:
+                obj = s3.get_object(Bucket=bucket, Key=key)
             size = int(obj.get("ContentLength", 0))
             content_type = obj.get("ContentType")
             with obj["Body"] as stream:

@@ -66,7 +66,14 @@ class ClientCache:
                 parameter_validation=False,
                 **common,
             ),
-            "s3": Config(retries={"total_max_attempts": 3, "mode": "standard"}, **common),
+            # Response checksums as botocore validates them when asked: S3 sends none
+            # unless a GetObject asks (x-amz-checksum-mode), and TLS guards the transfer.
+            # The poller's lean GetObject sends exactly the client's request (s3get.py).
+            "s3": Config(
+                retries={"total_max_attempts": 3, "mode": "standard"},
+                response_checksum_validation="when_required",
+                **common,
+            ),
         }
         self._clients: OrderedDict[ClientKey, Any] = OrderedDict()
         self._max = max_clients

@@ -237,3 +237,41 @@ def test_the_services_s3_clients_are_configured_as_these_tests_assume(
 
     assert config.response_checksum_validation == "when_required"
     assert config.retries == {"total_max_attempts": 3, "mode": "standard"}
+
+
+def test_a_bucket_whose_request_cannot_be_reproduced_costs_one_request_a_read(
+    s3: Any, moto_service: Any, bucket: str
+) -> None:
+    # botocore's default asks for response checksums: not a request the lean path reproduces.
+    plain_config = boto3.client(
+        "s3",
+        endpoint_url=moto_service.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="secret",
+    )
+    s3.put_object(Bucket=bucket, Key="out/a.out", Body=b"{}")
+    checker = S3Checker(list_max_keys=100, forbidden_as_missing=False, threads=2)
+    try:
+        for _ in range(3):
+            assert checker.fetch(plain_config, bucket, "out/a.out", cap=100, size=2)[0] == b"{}"
+    finally:
+        checker.close()
+
+    assert checker.requests == 3
+
+
+def test_an_object_grown_past_the_cap_since_its_listing_is_not_returned(
+    s3: Any, poller_s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="out/small.out", Body=b"{}")
+    s3.put_object(Bucket=bucket, Key="out/grown.out", Body=b"z" * 300)
+    checker = S3Checker(list_max_keys=100, forbidden_as_missing=False, threads=2)
+    try:
+        checker.fetch(poller_s3, bucket, "out/small.out", cap=100, size=2)  # learned
+
+        body, _, size = checker.fetch(poller_s3, bucket, "out/grown.out", cap=100, size=50)
+    finally:
+        checker.close()
+
+    assert (body, size) == (None, 300)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _HEAD_MODE_SECONDS = 600.0
-
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 _FORBIDDEN = frozenset({"403", "AccessDenied", "Forbidden"})
 
@@ -173,12 +172,13 @@ class S3Checker:
         """(body, content type, size); the body is None when larger than ``cap``. ``size``
         (from the listing): at most ``cap``, the object is read whole the lean way first."""
         self._count()
-        if self._lean is not None and size is not None and size <= cap:
-            got = self._lean.get(s3, bucket, key)
+        lean = self._lean
+        if lean is not None and size is not None and size <= cap and lean.template(s3, bucket):
+            got = lean.get(s3, bucket, key)
             if got is not None:
-                return got.body, got.content_type, got.size
-            if self._lean.knows(s3, bucket):
-                self._count()  # answered otherwise (or not at all): the client asks again
+                # Rewritten since it was listed, and larger now: as the client's path answers.
+                return (None if got.size > cap else got.body), got.content_type, got.size
+            self._count()  # answered otherwise (or not at all): the client asks again
         try:
             if self._lean is not None and not self._lean.knows(s3, bucket):
                 obj = self._lean.learn(

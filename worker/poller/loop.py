@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +40,6 @@ _MAX_ACCESS = 1024
 # (46 ms a pass at 100,000 pending, with passes several times a second), and ``smq status``
 # and the exporter need it to the second, not to the pass.
 _NOTE_EVERY = 1.0
-# Results posted in one round trip while a pass's fetches go on: a few dozen, so one post's
-# cost is shared out and the first results of a pass leave within milliseconds.
-_POST_GROUP = 50
 
 
 @dataclass
@@ -230,19 +227,11 @@ class Poller:
 
     # --- finishing ---------------------------------------------------------------------
     def _finish(self, found: Any, broken: dict[str, tuple[Pending, SmqError]]) -> int:
-        """Fetch what landed (in parallel) and post the results in groups as they come: an
-        output fetched early in a pass is not held back for the pass's last fetch."""
-        futures = {self._pool.submit(self._complete, item): item.pending for item in found}
-        ready = [(p, completion.failed(p, error)) for p, error in broken.values()]
-        posted = 0
-        for future in as_completed(futures):
-            result = future.result()
-            if result is not None:
-                ready.append((futures[future], result))
-            if len(ready) >= _POST_GROUP:
-                posted += self._post(ready)
-                ready = []
-        return posted + self._post(ready)
+        """Fetch what landed (in parallel), then post every result of the pass at once."""
+        futures = [self._pool.submit(self._complete, item) for item in found]
+        outcomes = [(item.pending, f.result()) for item, f in zip(found, futures, strict=True)]
+        outcomes += [(p, completion.failed(p, error)) for p, error in broken.values()]
+        return self._post([(p, r) for p, r in outcomes if r is not None])
 
     def _complete(self, item: _Found) -> Result | None:
         """The result for a landed object; None to look again later (a transient error)."""

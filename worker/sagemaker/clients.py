@@ -18,7 +18,6 @@ from botocore.config import Config
 
 from producer.contract import AuthenticationType, AwsAccess
 from worker.poller import listing
-from worker.sagemaker import s3_reads
 from worker.sagemaker.lean import LeanRuntime
 from worker.sagemaker.transport import shared_transport
 from worker.secrets import digest
@@ -80,8 +79,6 @@ class ClientCache:
         self._lock = threading.Lock()
         self._lean = settings.lean_invoke
         self.transport = shared_transport() if settings.invoke_transport == "event-loop" else None
-        # A body read whole on the loop: the largest the poller reads (failure messages less).
-        self._max_body = settings.async_max_output_bytes
 
     def runtime(self, access: AwsAccess, read_timeout: float | None = None) -> LeanRuntime:
         """A runtime client (its two invoke calls by the lean path, unless
@@ -139,8 +136,6 @@ class ClientCache:
                 client = session.client(service, endpoint_url=endpoint_url, config=config)
                 if service == "s3":
                     listing.register(client)  # listings parsed for Key and Size only
-                    if self.transport is not None:
-                        s3_reads.register(client, self.transport, self._max_body)
                 if service == "sagemaker-runtime":
                     client = LeanRuntime(client, enabled=self._lean, transport=self.transport)
                 self._clients[key] = client

@@ -56,15 +56,6 @@ from yarl import URL
 _SKIP_AUTO = ("Accept", "Accept-Encoding", "Content-Type", "User-Agent")
 
 
-class BodyTooLarge(Exception):
-    """A body longer than the caller's ``max_body``: it was not read (a caller that wants it
-    anyway streams it through botocore's session)."""
-
-    def __init__(self, length: int | None) -> None:
-        super().__init__(f"response body of {length or 'more than the limit'} bytes")
-        self.length = length
-
-
 class LoopTransport:
     """Sends prepared requests on this process's event loop thread; callable from any thread.
 
@@ -91,16 +82,11 @@ class LoopTransport:
         except AttributeError:  # a botocore whose session differs from the one checked
             return False
 
-    def send(
-        self, request: AWSPreparedRequest, http_session: Any, max_body: int | None = None
-    ) -> AWSResponse:
-        """The response, its body read; botocore's exception for a transport failure;
-        ``BodyTooLarge`` for a body longer than ``max_body`` (the request is not retried)."""
-        return self.submit(request, http_session, max_body).result()
+    def send(self, request: AWSPreparedRequest, http_session: Any) -> AWSResponse:
+        """The response, its body read; botocore's exception for a transport failure."""
+        return self.submit(request, http_session).result()
 
-    def submit(
-        self, request: AWSPreparedRequest, http_session: Any, max_body: int | None = None
-    ) -> Future[AWSResponse]:
+    def submit(self, request: AWSPreparedRequest, http_session: Any) -> Future[AWSResponse]:
         """``send`` without waiting: the future of its response (or exception)."""
         timeout = http_session._timeout
         loop = self._running_loop()
@@ -114,7 +100,6 @@ class LoopTransport:
                     sock_connect=timeout.connect_timeout,
                     sock_read=timeout.read_timeout,
                 ),
-                max_body,
             ),
             loop,
         )
@@ -136,7 +121,6 @@ class LoopTransport:
         session: aiohttp.ClientSession,
         verify: ssl.SSLContext | bool,
         timeout: aiohttp.ClientTimeout,
-        max_body: int | None = None,
     ) -> AWSResponse:
         url = request.url
         try:
@@ -150,9 +134,7 @@ class LoopTransport:
                 ssl=verify,
                 timeout=timeout,
             ) as response:
-                if max_body is not None and (response.content_length or 0) > max_body:
-                    raise BodyTooLarge(response.content_length)
-                body = await _read_all(response, max_body)
+                body = await _read_all(response)
                 # As urllib3 hands them to botocore: a repeated header's values joined.
                 headers = HTTPHeaderDict()
                 for name, value in response.headers.items():
@@ -233,16 +215,12 @@ def _wire_headers(request: AWSPreparedRequest) -> dict[str, str]:
     return {"Accept-Encoding": "identity", **headers}  # where http.client puts it, after Host
 
 
-async def _read_all(response: aiohttp.ClientResponse, limit: int | None = None) -> bytes:
+async def _read_all(response: aiohttp.ClientResponse) -> bytes:
     """The whole body; a short one raises what botocore's StreamingBody raises for it."""
     chunks: list[bytes] = []
-    size = 0
     try:
         async for chunk in response.content.iter_any():
             chunks.append(chunk)
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise BodyTooLarge(None)
     except aiohttp.ClientPayloadError as exc:
         # urllib3 raises ProtocolError for a body cut short (by Content-Length or chunked),
         # which botocore's StreamingBody.read raises as ResponseStreamingError.

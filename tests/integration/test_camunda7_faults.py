@@ -131,6 +131,13 @@ def test_sigterm_drains_held_tasks_unlocks_late_ones_and_exits_0(
     # When it gets SIGTERM, and a task is created while it stops
     adapter.process.send_signal(signal.SIGTERM)
     signalled = time.monotonic()
+    # Once it has stopped activating: before its signal handler runs, a task that appears is
+    # still fair game (started and completed, not lost), which is not this test's case.
+    wait_until(
+        lambda: adapter_log_events(adapter, "adapter_stopping"),
+        10,
+        "the adapter to stop activating",
+    )
     [late] = control.create_tasks(task_spec(endpoint, {"resultVariable": "r"}))
     code = adapter.process.wait(20)
     stopped_s = time.monotonic() - signalled

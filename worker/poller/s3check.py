@@ -172,9 +172,9 @@ class S3Checker:
         """(body, content type, size); the body is None when larger than ``cap``. ``size``
         (from the listing): at most ``cap``, the object is read whole the lean way first."""
         self._count()
-        lean = self._lean
-        if lean is not None and size is not None and size <= cap and lean.template(s3, bucket):
-            got = lean.get(s3, bucket, key)
+        template = self._lean.template(s3, bucket) if self._lean is not None else None
+        if self._lean is not None and template is not None and size is not None and size <= cap:
+            got = self._lean.get(s3, template, key)
             if got is not None:
                 # Rewritten since it was listed, and larger now: as the client's path answers.
                 return (None if got.size > cap else got.body), got.content_type, got.size

@@ -57,7 +57,7 @@ class Got:
 
 
 class LeanGet:
-    """Templates per client and bucket; ``get`` when there is one, else the caller's client."""
+    """Templates per client and bucket (``template``); ``get`` with one, else the client."""
 
     def __init__(self) -> None:
         self._templates: weakref.WeakKeyDictionary[Any, dict[str, Template | None]] = (
@@ -68,12 +68,9 @@ class LeanGet:
     def knows(self, s3: Any, bucket: str) -> bool:
         return bucket in self._templates.get(s3, {})
 
-    def get(self, s3: Any, bucket: str, key: str) -> Got | None:
-        """The object when S3 answers 200; None when the client must ask (no template, or
-        any other answer, or a transport error: the client's retries decide)."""
-        template = self._templates.get(s3, {}).get(bucket)
-        if template is None:
-            return None
+    def get(self, s3: Any, template: Template, key: str) -> Got | None:
+        """The object when S3 answers 200; None when the client must ask (any other answer,
+        or a transport error: the client's retries decide)."""
         try:
             response = s3._endpoint.http_session.send(self.request(s3, template, key))
         except BotoCoreError:  # the client asks again: its retries and errors are the ones

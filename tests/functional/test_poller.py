@@ -4,7 +4,6 @@ S3 (moto's server), and one ``Poller.run_once`` pass finishing it."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -16,13 +15,10 @@ from producer.keys import ASYNC_DUE, JobField, JobState, job_key
 from producer.submit import Producer
 from tests.functional.conftest import BUCKET, SECRETS, Clients, job
 from worker.poller.loop import Poller
-from worker.poller.s3check import S3Checker
 from worker.runner import JobRunner
 from worker.secrets import Secrets
 from worker.settings import WorkerSettings
 from worker.store import JobStore
-
-LISTING = "before-parameter-build.s3.ListObjectsV2"
 
 
 @pytest.fixture
@@ -166,57 +162,3 @@ def test_an_inference_past_its_deadline_times_out_and_its_error_expression_runs(
         "LATE",
         "AsyncInferenceTimeout",
     )
-
-
-def test_an_output_is_posted_while_the_rest_of_its_prefix_is_still_being_listed(
-    producer: Producer,
-    store: JobStore,
-    runner: JobRunner,
-    runtime: Any,
-    poller: Any,
-    redis: RedisClient,
-    s3: Any,
-    settings: WorkerSettings,
-    request: pytest.FixtureRequest,
-) -> None:
-    # Given a prefix listed in ranges (pages of 10 here), enough due inferences that listing it
-    # beats a HEAD each, one output landing in the first range
-    the_poller, _ = poller
-    the_poller.checker = S3Checker(
-        list_max_keys=10_000, forbidden_as_missing=False, threads=4, page_keys=10
-    )
-    job_id, *others = [start_async(producer, store, runner, runtime) for _ in range(5)]
-    for i in range(30):  # after every hex job id in key order
-        s3.put_object(Bucket=BUCKET, Key=f"out/z{job_id}{i:02d}.out", Body=b"{}")
-    the_poller.run_once()  # learns the ranges; nothing landed yet
-    s3.put_object(Bucket=BUCKET, Key=f"out/{job_id}.out", Body=b'{"score": 0.1}')
-
-    # and every other range held until the job's result is on the stream (or 10 s)
-    def posted() -> bool:
-        return any(f["id"] == job_id for _, f in redis.xrange(settings.result_stream))
-
-    held: list[bool] = []
-
-    def hold(params: dict[str, Any], **_: Any) -> None:
-        if params.get("StartAfter"):
-            held.append(wait_until_true(posted, 10))
-
-    s3.meta.events.register(LISTING, hold)
-    request.addfinalizer(lambda: s3.meta.events.unregister(LISTING, hold))  # session's client
-
-    # When the poller passes
-    the_poller.run_once()
-
-    # Then the result was posted before the held ranges were listed
-    assert held and all(held)
-    assert posted()
-    assert not any(f["id"] in others for _, f in redis.xrange(settings.result_stream))
-
-
-def wait_until_true(condition: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True

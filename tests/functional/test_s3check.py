@@ -8,7 +8,6 @@ objects exercise what 100,000 do in production.
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +18,6 @@ from producer.errors import SmqError
 from worker.poller.s3check import S3Checker
 
 PAGE = 10
-HOLD_EVENT = "before-parameter-build.s3.ListObjectsV2"
 
 
 @pytest.fixture
@@ -127,57 +125,3 @@ def test_a_listing_error_is_translated_whichever_range_meets_it(
 
     assert getattr(caught.value, "code", None) == "NoSuchBucket"
     s3.create_bucket(Bucket=bucket)  # for the fixture's clean-up
-
-
-def test_each_range_is_handed_on_once_and_together_they_are_the_listing(
-    s3: Any, bucket: str, checker: S3Checker
-) -> None:
-    put(s3, bucket, names(45))
-    checker.list_prefix(s3, bucket, "out/", due=100)  # learns the 5 ranges
-    put(s3, bucket, names(7))
-    parts: list[dict[str, int]] = []
-
-    listed = checker.list_prefix(s3, bucket, "out/", due=100, on_part=parts.append)
-
-    assert listed == everything(s3, bucket)
-    assert sum(len(p) for p in parts) == len(listed)  # no object handed on twice
-    assert {k: v for p in parts for k, v in p.items()} == listed
-
-
-def test_a_range_is_handed_on_while_a_slower_range_is_still_being_listed(
-    s3: Any, bucket: str, checker: S3Checker, request: pytest.FixtureRequest
-) -> None:
-    # Given ranges learned, and every range but the first held back until a part is handed on
-    put(s3, bucket, names(45))
-    checker.list_prefix(s3, bucket, "out/", due=100)
-    handed_on = threading.Event()
-    held: list[bool] = []
-
-    def hold(params: dict[str, Any], **_: Any) -> None:
-        if params.get("StartAfter"):
-            held.append(handed_on.wait(10))
-
-    s3.meta.events.register(HOLD_EVENT, hold)
-    request.addfinalizer(lambda: s3.meta.events.unregister(HOLD_EVENT, hold))  # session's client
-    parts: list[dict[str, int]] = []
-
-    def on_part(objects: dict[str, int]) -> None:
-        parts.append(objects)
-        handed_on.set()
-
-    # When the prefix is listed
-    listed = checker.list_prefix(s3, bucket, "out/", due=100, on_part=on_part)
-
-    # Then the first range was handed on before the held ones were let through
-    assert held == [True] * 4
-    assert parts[0] == dict(list(everything(s3, bucket).items())[:9])
-    assert listed == everything(s3, bucket)
-
-
-def test_a_single_range_is_handed_on_too(s3: Any, bucket: str, checker: S3Checker) -> None:
-    put(s3, bucket, names(5))
-    parts: list[dict[str, int]] = []
-
-    listed = checker.list_prefix(s3, bucket, "out/", due=100, on_part=parts.append)
-
-    assert parts == [listed] and len(parts[0]) == 5

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +21,9 @@ from producer.connection import RedisClient
 from producer.contract import AwsAccess, Result
 from producer.errors import SmqError
 from producer.keys import JobState
+from worker import publish
 from worker.poller import completion
 from worker.poller.pending import Pending, PendingStore, prefix_of
-from worker.poller.poster import Poster
 from worker.poller.s3check import S3Checker
 from worker.poller.schedule import check_interval
 from worker.sagemaker.clients import ClientCache
@@ -52,23 +52,17 @@ class _Found:
 
 @dataclass
 class _Pass:
-    """What one pass learned: objects found, jobs whose checks failed for good, and the reads
-    of outputs started as they were found."""
+    """What one pass learned: objects found, jobs whose checks failed for good."""
 
     found: dict[str, _Found] = field(default_factory=dict)
     broken: dict[str, tuple[Pending, SmqError]] = field(default_factory=dict)
-    reads: list[Future[None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, item: _Found) -> bool:
-        """Record ``item``; True when it is a job's first object found this pass or its output
-        after its failure object (an inference that wrote both: the output wins)."""
+    def add(self, item: _Found) -> None:
         with self.lock:
             known = self.found.get(item.pending.job_id)
             if known is None or (known.kind == "failure" and item.kind == "output"):
                 self.found[item.pending.job_id] = item
-                return True
-            return False
 
 
 class Poller:
@@ -92,9 +86,7 @@ class Poller:
             lean_get=settings.poller_lean_get,
         )
         self._pool = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller")
-        # Reads of landed outputs: a pool of their own, so they start while prefixes are listed.
-        self._reads = ThreadPoolExecutor(settings.poller_threads, thread_name_prefix="poller-get")
-        self._poster = Poster(redis, settings, self.store)
+        self.posted = 0
         # job id → (invoked at, deadline, last seen): every pending inference is seen within a
         # backoff period, so the minimum over recent sightings is the oldest one still pending
         # (and the nearest deadline).
@@ -104,18 +96,9 @@ class Poller:
         self._settled: dict[tuple[str, str], set[str]] = {}
         self._noted_at = 0.0
 
-    @property
-    def posted(self) -> int:
-        return self._poster.posted
-
     def run_once(self) -> int:
-        """One pass over the due inferences; returns how many results it posted.
-
-        Outputs are read and their results posted as the listing finds them; failure objects
-        at the end of the listing (a job whose output was found too is completed by it).
-        """
+        """One pass over the due inferences; returns how many results it posted."""
         now = time.time()
-        before = self.posted
         s = self._settings
         ids = self.store.claim(now, now + s.async_claim_seconds, s.async_batch)
         if not ids:
@@ -128,24 +111,23 @@ class Poller:
         loaded = time.time()
         found = self._look(live)
         looked = time.time()
-        self._finish(found)
+        posted = self._finish(found.found.values(), found.broken)
         finished = time.time()
         seen = set(found.found) | set(found.broken)
         still = [p for p in live if p.job_id not in seen]
-        self._reschedule_or_expire(still, now)
+        posted += self._reschedule_or_expire(still, now)
         for p in still:
             self._seen[p.job_id] = (p.invoked_at, p.deadline, now)
         for job_id in seen | {p.job_id for p in done}:
             self._seen.pop(job_id, None)
         self._note_oldest(now)
-        posted = self.posted - before
+        self.posted += posted
         log.debug(
             "poller_pass",
             claimed=len(ids),
             posted=posted,
             seconds=round(time.time() - now, 3),
-            # where the pass went: claiming and loading, S3 lookups (outputs are read and
-            # posted meanwhile), the reads and posts still running after them
+            # where the pass went: claiming and loading, S3 lookups, fetching and posting
             load_s=round(loaded - now, 3),
             look_s=round(looked - loaded, 3),
             finish_s=round(finished - looked, 3),
@@ -186,22 +168,18 @@ class Poller:
         digest, bucket, prefix = group
         try:
             s3 = self._s3(digest)
-            mine = {key: (p, kind) for p, kind, key in members}
-
-            def on_part(objects: dict[str, int]) -> None:
-                for key in objects.keys() & mine.keys():
-                    p, kind = mine[key]
-                    self._found(_Found(p, kind, key, objects[key]), out)
-                self._bonus(bucket, prefix, objects, mine, out)
-
-            listing = self.checker.list_prefix(s3, bucket, prefix, len(members), on_part)
+            listing = self.checker.list_prefix(s3, bucket, prefix, due=len(members))
             if listing is None:
                 for p, kind, key in members:
-                    if p.job_id in out.found:
-                        continue  # seen in the part of the listing done before it fell back
                     size = self.checker.head(s3, bucket, key)
                     if size is not None:
-                        self._found(_Found(p, kind, key, size), out)
+                        out.add(_Found(p, kind, key, size))
+                return
+            mine = {key: (p, kind) for p, kind, key in members}
+            for key, (p, kind) in mine.items():
+                if key in listing:
+                    out.add(_Found(p, kind, key, listing[key]))
+            self._bonus(bucket, prefix, listing, mine, out)
         except SmqError as exc:
             if exc.retryable:
                 log.warning("async_check_failed", bucket=bucket, prefix=prefix, error_code=exc.code)
@@ -218,7 +196,7 @@ class Poller:
         and looking them all up again each pass made passes grow with the prefix.
         """
         settled = self._settled.setdefault((bucket, prefix), set())
-        others = list(listing.keys() - settled - mine.keys())  # set operations: 100,000 keys
+        others = [k for k in listing if k not in mine and k not in settled]
         owners = self.store.owners(bucket, prefix, others)
         if len(settled) > _MAX_SETTLED:
             settled.clear()  # bounded memory; costs one more lookup of each old object
@@ -231,14 +209,7 @@ class Poller:
             p = by_id.get(job_id)
             if p is not None:
                 is_output = p.started.output_location == f"s3://{bucket}/{key}"
-                self._found(_Found(p, "output" if is_output else "failure", key, listing[key]), out)
-
-    def _found(self, item: _Found, out: _Pass) -> None:
-        """Record an object found; an output is read (and its result posted) right away."""
-        if out.add(item) and item.kind == "output":
-            read = self._reads.submit(self._read, item)
-            with out.lock:
-                out.reads.append(read)
+                out.add(_Found(p, "output" if is_output else "failure", key, listing[key]))
 
     def _s3(self, digest: str) -> S3Client:
         """The S3 client for a job's access record. A digest names immutable content and the
@@ -255,20 +226,12 @@ class Poller:
         return self._clients.s3(access)
 
     # --- finishing ---------------------------------------------------------------------
-    def _finish(self, found: _Pass) -> None:
-        """Read the failure objects (outputs are being read already), wait for every read and
-        post, then post the jobs whose checks failed for good."""
-        failures = [item for item in found.found.values() if item.kind == "failure"]
-        reads = found.reads + [self._reads.submit(self._read, item) for item in failures]
-        for read in reads:
-            read.result()
-        self._poster.flush()
-        self._poster.post([(p, completion.failed(p, error)) for p, error in found.broken.values()])
-
-    def _read(self, item: _Found) -> None:
-        result = self._complete(item)
-        if result is not None:
-            self._poster.put(item.pending, result)
+    def _finish(self, found: Any, broken: dict[str, tuple[Pending, SmqError]]) -> int:
+        """Fetch what landed (in parallel), then post every result of the pass at once."""
+        futures = [self._pool.submit(self._complete, item) for item in found]
+        outcomes = [(item.pending, f.result()) for item, f in zip(found, futures, strict=True)]
+        outcomes += [(p, completion.failed(p, error)) for p, error in broken.values()]
+        return self._post([(p, r) for p, r in outcomes if r is not None])
 
     def _complete(self, item: _Found) -> Result | None:
         """The result for a landed object; None to look again later (a transient error)."""
@@ -290,7 +253,26 @@ class Poller:
         except SmqError as exc:
             return None if exc.retryable else completion.failed(p, exc)
 
-    def _reschedule_or_expire(self, pendings: list[Pending], now: float) -> None:
+    def _post(self, outcomes: list[tuple[Pending, Result]]) -> int:
+        if not outcomes:
+            return 0
+        decided = [(p, completion.decided(p, r)) for p, r in outcomes]
+        default = self._settings.result_stream
+        entries = publish.post_many(
+            self._redis, self._settings, [(r, p.reply_to or default) for p, r in decided]
+        )
+        self.store.forget([p for p, _ in decided])
+        for (p, result), entry in zip(decided, entries, strict=True):
+            log.info(
+                "async_result_posted" if entry else "async_result_already_posted",
+                job_id=p.job_id,
+                status=result.status,
+                error_code=result.error.code if result.error else None,
+                inference_id=p.started.inference_id,
+            )
+        return sum(1 for e in entries if e)
+
+    def _reschedule_or_expire(self, pendings: list[Pending], now: float) -> int:
         s = self._settings
         due: dict[str, float] = {}
         expired: list[tuple[Pending, Result]] = []
@@ -302,10 +284,8 @@ class Poller:
                 p.checks, s.async_backoff_initial, s.async_backoff_max
             )
         self.store.reschedule(due)
-        self._poster.post(expired)
+        return self._post(expired)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self._reads.shutdown(wait=True)
-        self._poster.close()
         self.checker.close()

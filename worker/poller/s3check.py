@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -64,22 +63,12 @@ class S3Checker:
             self.requests += n
 
     def list_prefix(
-        self,
-        s3: S3Client,
-        bucket: str,
-        prefix: str,
-        due: int,
-        on_part: Callable[[dict[str, int]], None] | None = None,
+        self, s3: S3Client, bucket: str, prefix: str, due: int
     ) -> dict[str, int] | None:
         """Key → size under ``prefix``; None when this prefix must be checked by HEAD.
 
         A listing costs one request per 1,000 objects, old outputs included; HEADs cost one per
         due inference. List when that is the cheaper way to learn about the ``due`` ones.
-
-        ``on_part`` gets the ranges' objects as ranges come in (several at once when several
-        are done), on the calling thread: what landed in the first range can be fetched while
-        the others are still being listed. It may have seen objects of a listing that ends up
-        falling back to HEAD (too long): they exist all the same.
         """
         where = (bucket, prefix)
         if self._head_mode.get(where, 0.0) > time.monotonic():
@@ -91,15 +80,11 @@ class S3Checker:
         try:
             if len(ranges) == 1:
                 parts = [self._list_range(s3, bucket, prefix, "", None)]
-                if on_part is not None:
-                    on_part(parts[0])
             else:
                 futures = [
                     self._ranges.submit(self._list_range, s3, bucket, prefix, lo, hi)
                     for lo, hi in ranges
                 ]
-                if on_part is not None:
-                    _deliver(futures, on_part)
                 parts = [f.result() for f in futures]
         except _TooLong:
             self._fall_back(bucket, prefix)
@@ -215,19 +200,6 @@ class S3Checker:
             raise translate(exc) from exc
         except BotoCoreError as exc:
             raise translate(exc) from exc
-
-
-def _deliver(
-    futures: list[Future[dict[str, int]]], on_part: Callable[[dict[str, int]], None]
-) -> None:
-    """Hand ``on_part`` each range's objects as it is listed; the first failure is raised."""
-    waiting = set(futures)
-    while waiting:
-        done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-        objects: dict[str, int] = {}
-        for f in done:
-            objects.update(f.result())
-        on_part(objects)
 
 
 class _TooLong(Exception):

@@ -103,6 +103,12 @@ class WorkerSettings(Settings):
         "without the client's pipeline (`worker/poller/s3get.py`); false: every GetObject "
         "through the client.",
     )
+    poller_lean_list: bool = Field(
+        True,
+        description="The poller lists prefixes with the S3 client's own request, re-signed, and "
+        "reads the page itself (`worker/poller/s3list.py`); false: every ListObjectsV2 through "
+        "the client.",
+    )
     poller_threads: int = Field(
         16,
         ge=1,

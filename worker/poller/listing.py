@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from botocore import handlers
 
@@ -58,39 +59,70 @@ def parse_page(
     response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
 ) -> None:
     """Move a page's objects into ``customized_response_dict`` (merged into the parsed
-    response by botocore), leaving it the rest of the page to parse.
-
-    S3 writes the objects one after another, each ``<Contents><Key>…</Key>…<Size>…</Size>…
-    </Contents>``: a page laid out otherwise (counts that do not match) goes to botocore
-    whole. Scans in C (find, count, one pattern each for Key and Size): ~1 ms a page, where a
-    pattern per ``<Contents>`` element cost more than botocore's own XML parse.
-    """
+    response by botocore), leaving it the rest of the page to parse (see ``scan``)."""
     body = response_dict.get("body")
     if response_dict.get("status_code") != 200 or not isinstance(body, bytes):
         return
-    if not _ENVELOPE.match(body):
+    if b"<Contents>" not in body:
         return
+    scanned = scan(body)
+    if scanned is None:
+        return
+    keys, sizes, envelope = scanned
+    contents = [{"Key": k, "Size": int(size)} for k, size in zip(keys, sizes, strict=True)]
+    customized_response_dict["Contents"] = contents
+    response_dict["body"] = envelope
+
+
+def scan(body: bytes) -> tuple[list[str], list[bytes], bytes] | None:
+    """A ``ListBucketResult`` page's keys (XML-unescaped), their sizes, and the page without
+    its objects; None for anything else, or objects laid out otherwise than S3 lays them out.
+
+    S3 writes the objects one after another, each ``<Contents><Key>…</Key>…<Size>…</Size>…
+    </Contents>``: a page laid out otherwise (counts that do not match) is not read here.
+    Scans in C (find, count, one pattern each for Key and Size): ~1 ms a page, where a
+    pattern per ``<Contents>`` element cost more than botocore's own XML parse.
+    """
+    if not _ENVELOPE.match(body):
+        return None
     first = body.find(b"<Contents>")
     if first < 0:
-        return
+        return [], [], body
     last = body.rfind(b"</Contents>") + len(b"</Contents>")
     span = body[first:last]
     n = span.count(b"<Contents>")
-    keys = _KEY.findall(span)
+    raw = _KEY.findall(span)
     sizes = _SIZE.findall(span)
     if not (
-        len(keys) == len(sizes) == n
+        len(raw) == len(sizes) == n
         and span.count(b"<Contents><Key>") == n
         and span.count(b"</Contents><Contents>") == n - 1  # nothing else in between
     ):
-        return
-    contents = []
-    for raw, size in zip(keys, sizes, strict=True):
-        text = raw.decode("utf-8")
+        return None
+    keys = []
+    for key in raw:
+        text = key.decode("utf-8")
         if "\r" in text:
-            return  # XML parsers normalize line ends in text: leave that to botocore's
-        if "&" in text:
-            text = html.unescape(text)
-        contents.append({"Key": text, "Size": int(size)})
-    customized_response_dict["Contents"] = contents
-    response_dict["body"] = body[:first] + body[last:]
+            return None  # XML parsers normalize line ends in text: leave that to botocore's
+        keys.append(html.unescape(text) if "&" in text else text)
+    return keys, sizes, body[:first] + body[last:]
+
+
+def field(envelope: bytes, name: str) -> str | None:
+    """The text of a page's top-level element ``name`` (XML-unescaped), None when absent."""
+    found = _fields.get(name)
+    if found is None:
+        found = _fields[name] = re.compile(rf"<{name}>([^<]*)</{name}>".encode())
+    match = found.search(envelope)
+    if match is None:
+        return None
+    text = match.group(1).decode("utf-8")
+    return html.unescape(text) if "&" in text else text
+
+
+def url_decoded(key: str) -> str:
+    """A key of a listing asked for with ``encoding-type=url``, decoded as botocore does."""
+    return unquote_plus(key) if "%" in key or "+" in key else key
+
+
+_fields: dict[str, re.Pattern[bytes]] = {}

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from producer.errors import PermanentError, RetryableError
 from worker.poller.s3get import LeanGet
+from worker.poller.s3list import LeanList
 from worker.sagemaker.errors import translate
 
 if TYPE_CHECKING:
@@ -44,8 +45,10 @@ class S3Checker:
         threads: int = 8,
         page_keys: int = 1000,
         lean_get: bool = True,
+        lean_list: bool = True,
     ) -> None:
         self._lean = LeanGet() if lean_get else None
+        self._lean_list = LeanList() if lean_list else None
         self._page_keys = page_keys  # S3's most; smaller in tests
         self._range_keys = max(1, page_keys * 9 // 10)
         self._list_max_keys = list_max_keys
@@ -126,16 +129,32 @@ class S3Checker:
             elif after:
                 kwargs["StartAfter"] = after
             self._count()
-            page = s3.list_objects_v2(**kwargs)
-            for o in page.get("Contents", []):
-                if upto is not None and o["Key"] > upto:
+            objects, token = self._page(s3, kwargs)
+            for key, size in objects:
+                if upto is not None and key > upto:
                     return found  # the next range's
-                found[o["Key"]] = o.get("Size", 0)
+                found[key] = size
             if len(found) > self._list_max_keys:
                 raise _TooLong
-            token = page.get("NextContinuationToken")
-            if not page.get("IsTruncated") or not token:
+            if not token:
                 return found
+
+    def _page(
+        self, s3: S3Client, params: dict[str, Any]
+    ) -> tuple[list[tuple[str, int]], str | None]:
+        """One page's (key, size) in key order and the next page's token (None: the last),
+        the lean way when this client's request for the bucket is known (``s3list.py``)."""
+        lean = self._lean_list
+        if lean is not None:
+            template = lean.template(s3, params["Bucket"])
+            if template is not None:
+                page = lean.page(s3, template, params)
+                if page is not None:
+                    return page.objects, page.token
+                self._count()  # answered otherwise (or not at all): the client asks again
+            elif not lean.knows(s3, params["Bucket"]):
+                return _objects(lean.learn(s3, params, lambda: s3.list_objects_v2(**params)))
+        return _objects(s3.list_objects_v2(**params))
 
     def close(self) -> None:
         self._ranges.shutdown(wait=True)
@@ -200,6 +219,12 @@ class S3Checker:
             raise translate(exc) from exc
         except BotoCoreError as exc:
             raise translate(exc) from exc
+
+
+def _objects(page: Any) -> tuple[list[tuple[str, int]], str | None]:
+    """The client's page as ``_page`` answers it."""
+    objects = [(o["Key"], o.get("Size", 0)) for o in page.get("Contents", [])]
+    return objects, page.get("NextContinuationToken") if page.get("IsTruncated") else None
 
 
 class _TooLong(Exception):

@@ -42,7 +42,7 @@ _SIGV4 = "AWS4-HMAC-SHA256 Credential="
 
 @dataclass(frozen=True)
 class Template:
-    url_prefix: str  # the request's URL up to the quoted key
+    url_prefix: str  # the request's URL up to what differs: "/" and the key, "&" and the query
     headers: tuple[tuple[str, str], ...]  # before the signature
     after: tuple[tuple[str, str], ...]  # after it (unsigned: the retry headers)
     region: str
@@ -83,7 +83,7 @@ class LeanGet:
     def request(self, s3: Any, template: Template, key: str) -> AWSPreparedRequest:
         request = AWSRequest(
             method="GET",
-            url=template.url_prefix + percent_encode(key, safe="/~"),
+            url=f"{template.url_prefix}/{percent_encode(key, safe='/~')}",
             headers=dict(template.headers),
         )
         request.context["client_config"] = s3.meta.config
@@ -97,7 +97,7 @@ class LeanGet:
     def learn(self, s3: Any, bucket: str, key: str, call: Any) -> Any:
         """``call()`` (the client's GetObject of ``bucket``/``key``) with its request kept as
         the bucket's template, or None kept when it cannot be reproduced."""
-        _register(s3, self._capture)
+        capture_first(s3, "GetObject", self._capture)
         captured: list[AWSPreparedRequest] = []
         self._capture.requests = captured
         try:
@@ -105,24 +105,31 @@ class LeanGet:
         finally:
             self._capture.requests = None
             if captured:
-                self._templates.setdefault(s3, {})[bucket] = _template(captured[0], key)
+                tail = "/" + percent_encode(key, safe="/~")
+                self._templates.setdefault(s3, {})[bucket] = template_of(captured[0], tail)
 
     def template(self, s3: Any, bucket: str) -> Template | None:
         return self._templates.get(s3, {}).get(bucket)
 
 
-def _register(s3: Any, capture: threading.local) -> None:
+def capture_first(s3: Any, operation: str, capture: threading.local) -> None:
+    """Keep the first ``operation`` request this thread sends while ``capture.requests`` is
+    a list (the learning call)."""
+
     def keep(request: AWSPreparedRequest, **_: Any) -> None:
         requests = getattr(capture, "requests", None)
         if requests is not None and not requests:
             requests.append(request)
 
-    s3.meta.events.register("before-send.s3.GetObject", keep, unique_id="smq-lean-get-learn")
+    # One handler per client and capture (a second register with the same id is ignored).
+    unique_id = f"smq-lean-{operation}-learn-{id(capture)}"
+    s3.meta.events.register(f"before-send.s3.{operation}", keep, unique_id=unique_id)
 
 
-def _template(request: AWSPreparedRequest, key: str) -> Template | None:
-    quoted = percent_encode(key, safe="/~")
-    if request.method != "GET" or not request.url.endswith("/" + quoted) or request.body:
+def template_of(request: AWSPreparedRequest, tail: str) -> Template | None:
+    """The template of a GET whose URL ends in ``tail`` (what differs between requests), or
+    None when its headers or signature are not ones the lean path reproduces."""
+    if request.method != "GET" or not request.url.endswith(tail) or request.body:
         return None
     headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
     names = {k.lower() for k in headers}
@@ -137,4 +144,4 @@ def _template(request: AWSPreparedRequest, key: str) -> Template | None:
         return None
     before = tuple((k, v) for k, v in headers.items() if k.lower() in _KEPT - {"amz-sdk-request"})
     after = tuple((k, v) for k, v in headers.items() if k.lower() == "amz-sdk-request")
-    return Template(request.url[: -len(quoted)], before, after, region, signing_name)
+    return Template(request.url[: -len(tail)], before, after, region, signing_name)

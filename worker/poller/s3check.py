@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -129,11 +130,13 @@ class S3Checker:
             elif after:
                 kwargs["StartAfter"] = after
             self._count()
-            objects, token = self._page(s3, kwargs)
-            for key, size in objects:
-                if upto is not None and key > upto:
-                    return found  # the next range's
-                found[key] = size
+            keys, sizes, token = self._page(s3, kwargs)
+            # S3 lists in key order (UTF-8's, which is str's): what is past ``upto`` is the
+            # next range's.
+            cut = len(keys) if upto is None else bisect_right(keys, upto)
+            found.update(zip(keys[:cut], sizes[:cut], strict=True))
+            if cut < len(keys):
+                return found
             if len(found) > self._list_max_keys:
                 raise _TooLong
             if not token:
@@ -141,8 +144,8 @@ class S3Checker:
 
     def _page(
         self, s3: S3Client, params: dict[str, Any]
-    ) -> tuple[list[tuple[str, int]], str | None]:
-        """One page's (key, size) in key order and the next page's token (None: the last),
+    ) -> tuple[list[str], list[int], str | None]:
+        """One page's keys in key order, their sizes, and the next page's token (None: the last),
         the lean way when this client's request for the bucket is known (``s3list.py``)."""
         lean = self._lean_list
         if lean is not None:
@@ -150,7 +153,7 @@ class S3Checker:
             if template is not None:
                 page = lean.page(s3, template, params)
                 if page is not None:
-                    return page.objects, page.token
+                    return page.keys, page.sizes, page.token
                 self._count()  # answered otherwise (or not at all): the client asks again
             elif not lean.knows(s3, params["Bucket"]):
                 return _objects(lean.learn(s3, params, lambda: s3.list_objects_v2(**params)))
@@ -221,10 +224,11 @@ class S3Checker:
             raise translate(exc) from exc
 
 
-def _objects(page: Any) -> tuple[list[tuple[str, int]], str | None]:
+def _objects(page: Any) -> tuple[list[str], list[int], str | None]:
     """The client's page as ``_page`` answers it."""
-    objects = [(o["Key"], o.get("Size", 0)) for o in page.get("Contents", [])]
-    return objects, page.get("NextContinuationToken") if page.get("IsTruncated") else None
+    contents = page.get("Contents", [])
+    token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+    return [o["Key"] for o in contents], [o.get("Size", 0) for o in contents], token
 
 
 class _TooLong(Exception):

@@ -43,7 +43,8 @@ _AUTO = {"EncodingType": "url"}
 
 @dataclass(frozen=True)
 class Page:
-    objects: list[tuple[str, int]]  # (key, size) in key order
+    keys: list[str]  # in key order
+    sizes: list[int]  # each key's
     token: str | None  # where the next page starts; None on the last page
 
 
@@ -136,5 +137,4 @@ def read(body: bytes) -> Page | None:
     token = listing.field(envelope, "NextContinuationToken") if truncated == "true" else None
     if truncated == "true" and not token:
         return None
-    keys = [listing.url_decoded(k) for k in keys]
-    return Page(list(zip(keys, map(int, sizes), strict=True)), token)
+    return Page(listing.url_decoded(keys), list(map(int, sizes)), token)

@@ -110,6 +110,18 @@ def s3(moto_service: Service) -> Any:
 
 
 @pytest.fixture
+def bucket(s3: Any) -> Iterator[str]:
+    """A bucket of this test's own, emptied and deleted after it."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for o in page.get("Contents", []):
+            s3.delete_object(Bucket=name, Key=o["Key"])
+    s3.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
 def clients(runtime: tuple[Any, Stubber], s3: Any) -> Clients:
     return Clients(runtime[0], s3)
 

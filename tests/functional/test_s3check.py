@@ -21,17 +21,6 @@ PAGE = 10
 
 
 @pytest.fixture
-def bucket(s3: Any) -> Iterator[str]:
-    name = f"list-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    yield name
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for o in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=o["Key"])
-    s3.delete_bucket(Bucket=name)
-
-
-@pytest.fixture
 def checker() -> Iterator[S3Checker]:
     checker = S3Checker(list_max_keys=10_000, forbidden_as_missing=False, threads=4, page_keys=PAGE)
     yield checker

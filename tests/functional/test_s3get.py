@@ -71,22 +71,28 @@ class _Empty:
         yield b""
 
 
-def the_clients_request(s3: Any, bucket: str, key: str) -> AWSPreparedRequest:
-    """The request the client sends for GetObject (intercepted before the network)."""
+def intercepted(s3: Any, operation: str, call: Any) -> AWSPreparedRequest:
+    """The request the client sends for ``operation`` in ``call()`` (caught before the
+    network, answered with a 404)."""
     seen: list[AWSPreparedRequest] = []
 
     def grab(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         seen.append(request)
         return not_found(request.url)
 
-    s3.meta.events.register("before-send.s3.GetObject", grab, unique_id="test-grab")
+    s3.meta.events.register(f"before-send.s3.{operation}", grab, unique_id="test-grab")
     try:
-        s3.get_object(Bucket=bucket, Key=key)
+        call()
     except s3.exceptions.ClientError:
         pass
     finally:
-        s3.meta.events.unregister("before-send.s3.GetObject", unique_id="test-grab")
+        s3.meta.events.unregister(f"before-send.s3.{operation}", unique_id="test-grab")
     return seen[0]
+
+
+def the_clients_request(s3: Any, bucket: str, key: str) -> AWSPreparedRequest:
+    """The request the client sends for GetObject."""
+    return intercepted(s3, "GetObject", lambda: s3.get_object(Bucket=bucket, Key=key))
 
 
 def wire(request: AWSPreparedRequest) -> tuple[str, str, dict[str, str], bytes]:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest
 
 from producer.errors import SmqError
-from tests.functional.test_s3get import client, not_found, wire
+from tests.functional.test_s3get import client, intercepted, wire
 from tests.unit.lean_support import isolated
 from tests.unit.test_listing import PAGES, listed
 from tests.unit.test_listing import client as parsing_client
@@ -37,21 +37,8 @@ def clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 
 
 def the_clients_request(s3: Any, params: dict[str, Any]) -> AWSPreparedRequest:
-    """The request the client sends for ListObjectsV2 (intercepted before the network)."""
-    seen: list[AWSPreparedRequest] = []
-
-    def grab(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
-        seen.append(request)
-        return not_found(request.url)
-
-    s3.meta.events.register(LISTING, grab, unique_id="test-grab")
-    try:
-        s3.list_objects_v2(**params)
-    except s3.exceptions.ClientError:
-        pass
-    finally:
-        s3.meta.events.unregister(LISTING, unique_id="test-grab")
-    return seen[0]
+    """The request the client sends for ListObjectsV2."""
+    return intercepted(s3, "ListObjectsV2", lambda: s3.list_objects_v2(**params))
 
 
 @pytest.mark.parametrize("params", PARAMS)
@@ -119,17 +106,6 @@ def test_the_pages_the_lean_path_reads_are_read() -> None:
 
 
 # --- against moto's S3 over HTTP ------------------------------------------------------------
-@pytest.fixture
-def bucket(s3: Any) -> Iterator[str]:
-    name = f"lean-list-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    yield name
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for o in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=o["Key"])
-    s3.delete_bucket(Bucket=name)
-
-
 def everything(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     return {o["Key"]: o["Size"] for page in pages for o in page.get("Contents", [])}

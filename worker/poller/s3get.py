@@ -56,17 +56,54 @@ class Got:
     size: int
 
 
-class LeanGet:
-    """Templates per client and bucket (``template``); ``get`` with one, else the client."""
+class Templates:
+    """Per client and bucket, the template of one S3 operation's requests: learned from the
+    client's first request, or None when the lean path cannot reproduce it (then the client
+    makes every request of that bucket)."""
 
-    def __init__(self) -> None:
-        self._templates: weakref.WeakKeyDictionary[Any, dict[str, Template | None]] = (
+    def __init__(self, operation: str) -> None:
+        self._operation = operation
+        self._known: weakref.WeakKeyDictionary[Any, dict[str, Template | None]] = (
             weakref.WeakKeyDictionary()
         )
         self._capture = threading.local()
 
     def knows(self, s3: Any, bucket: str) -> bool:
-        return bucket in self._templates.get(s3, {})
+        return bucket in self._known.get(s3, {})
+
+    def get(self, s3: Any, bucket: str) -> Template | None:
+        return self._known.get(s3, {}).get(bucket)
+
+    def learn(self, s3: Any, bucket: str, tail: str, call: Any) -> Any:
+        """``call()`` (the client's request, its URL ending in ``tail``) with the request kept
+        as the bucket's template, or None kept when it cannot be reproduced."""
+        capture_first(s3, self._operation, self._capture)
+        captured: list[AWSPreparedRequest] = []
+        self._capture.requests = captured
+        try:
+            return call()
+        finally:
+            self._capture.requests = None
+            if captured:
+                self._known.setdefault(s3, {})[bucket] = template_of(captured[0], tail)
+
+
+class LeanGet:
+    """Templates per client and bucket (``template``); ``get`` with one, else the client."""
+
+    def __init__(self) -> None:
+        self._templates = Templates("GetObject")
+
+    def knows(self, s3: Any, bucket: str) -> bool:
+        return self._templates.knows(s3, bucket)
+
+    def template(self, s3: Any, bucket: str) -> Template | None:
+        return self._templates.get(s3, bucket)
+
+    def learn(self, s3: Any, bucket: str, key: str, call: Any) -> Any:
+        """``call()`` (the client's GetObject of ``bucket``/``key``), learning the bucket's
+        template from it."""
+        return self._templates.learn(s3, bucket, "/" + percent_encode(key, safe="/~"), call)
 
     def get(self, s3: Any, template: Template, key: str) -> Got | None:
         """The object when S3 answers 200; None when the client must ask (any other answer,
@@ -81,35 +118,20 @@ class LeanGet:
         return Got(response.content, content_type, int(response.headers.get("content-length", 0)))
 
     def request(self, s3: Any, template: Template, key: str) -> AWSPreparedRequest:
-        request = AWSRequest(
-            method="GET",
-            url=f"{template.url_prefix}/{percent_encode(key, safe='/~')}",
-            headers=dict(template.headers),
-        )
-        request.context["client_config"] = s3.meta.config
-        credentials = s3._request_signer._credentials.get_frozen_credentials()
-        S3SigV4Auth(credentials, template.signing_name, template.region).add_auth(request)
-        request.headers[_INVOCATION] = str(uuid.uuid4())
-        for name, value in template.after:
-            request.headers[name] = value
-        return request.prepare()
+        return signed(s3, template, f"{template.url_prefix}/{percent_encode(key, safe='/~')}")
 
-    def learn(self, s3: Any, bucket: str, key: str, call: Any) -> Any:
-        """``call()`` (the client's GetObject of ``bucket``/``key``) with its request kept as
-        the bucket's template, or None kept when it cannot be reproduced."""
-        capture_first(s3, "GetObject", self._capture)
-        captured: list[AWSPreparedRequest] = []
-        self._capture.requests = captured
-        try:
-            return call()
-        finally:
-            self._capture.requests = None
-            if captured:
-                tail = "/" + percent_encode(key, safe="/~")
-                self._templates.setdefault(s3, {})[bucket] = template_of(captured[0], tail)
 
-    def template(self, s3: Any, bucket: str) -> Template | None:
-        return self._templates.get(s3, {}).get(bucket)
+def signed(s3: Any, template: Template, url: str) -> AWSPreparedRequest:
+    """A GET of ``url`` with the template's headers, signed now with the client's credentials
+    (refreshed as the client would) for the template's region, with a fresh invocation id."""
+    request = AWSRequest(method="GET", url=url, headers=dict(template.headers))
+    request.context["client_config"] = s3.meta.config
+    credentials = s3._request_signer._credentials.get_frozen_credentials()
+    S3SigV4Auth(credentials, template.signing_name, template.region).add_auth(request)
+    request.headers[_INVOCATION] = str(uuid.uuid4())
+    for name, value in template.after:
+        request.headers[name] = value
+    return request.prepare()
 
 
 def capture_first(s3: Any, operation: str, capture: threading.local) -> None:

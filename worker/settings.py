@@ -78,7 +78,9 @@ class WorkerSettings(Settings):
         gt=1,
         description="A poller's claim on due entries; a dead poller's come back after it.",
     )
-    async_batch: int = Field(2000, ge=1, description="Due inferences a poller claims per pass.")
+    # 500, not 2,000: a listed prefix answers for its pending inferences whether claimed or not,
+    # so claiming more per pass only lengthens the pass (B4: p95 0.99-1.13 s against 1.06-1.88).
+    async_batch: int = Field(500, ge=1, description="Due inferences a poller claims per pass.")
     async_max_output_bytes: int = Field(
         6 * 1024 * 1024,
         ge=0,

@@ -102,16 +102,20 @@ def wire(request: AWSPreparedRequest) -> tuple[str, str, dict[str, str], bytes]:
     return request.method, request.url, headers, request.body or b""
 
 
+# (endpoint_url, region, client options): the set-ups both lean reads are held equal under
+CLIENT_SETUPS: list[tuple[str | None, str, dict[str, Any]]] = [
+    ("http://127.0.0.1:9000", "us-east-1", {}),  # path style, payload hashed (http)
+    (None, "eu-west-1", {}),  # virtual-host style on AWS, https
+    (None, "us-east-1", {"s3": {"addressing_style": "path"}}),
+    (None, "ap-southeast-2", {"credentials": {"aws_session_token": "token/with+odd="}}),
+    (None, "us-east-1", {"s3": {"payload_signing_enabled": False}}),
+]
+
+
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize(
     ("endpoint_url", "region", "options"),
-    [
-        ("http://127.0.0.1:9000", "us-east-1", {}),  # path style, payload hashed (http)
-        (None, "eu-west-1", {}),  # virtual-host style on AWS, https
-        (None, "us-east-1", {"s3": {"addressing_style": "path"}}),
-        (None, "ap-southeast-2", {"credentials": {"aws_session_token": "token/with+odd="}}),
-        (None, "us-east-1", {"s3": {"payload_signing_enabled": False}}),
-    ],
+    CLIENT_SETUPS,
 )
 def test_the_lean_request_is_the_clients_own(
     clock: None, key: str, endpoint_url: str | None, region: str, options: dict[str, Any]

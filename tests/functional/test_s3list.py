@@ -13,7 +13,7 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest
 
 from producer.errors import SmqError
-from tests.functional.test_s3get import client, intercepted, wire
+from tests.functional.test_s3get import CLIENT_SETUPS, client, intercepted, wire
 from tests.unit.lean_support import isolated
 from tests.unit.test_listing import PAGES, listed
 from tests.unit.test_listing import client as parsing_client
@@ -44,13 +44,7 @@ def the_clients_request(s3: Any, params: dict[str, Any]) -> AWSPreparedRequest:
 @pytest.mark.parametrize("params", PARAMS)
 @pytest.mark.parametrize(
     ("endpoint_url", "region", "options"),
-    [
-        ("http://127.0.0.1:9000", "us-east-1", {}),  # path style, payload hashed (http)
-        (None, "eu-west-1", {}),  # virtual-host style on AWS, https
-        (None, "us-east-1", {"s3": {"addressing_style": "path"}}),
-        (None, "ap-southeast-2", {"credentials": {"aws_session_token": "token/with+odd="}}),
-        (None, "us-east-1", {"s3": {"payload_signing_enabled": False}}),
-    ],
+    CLIENT_SETUPS,
 )
 def test_the_lean_request_is_the_clients_own(
     clock: None,

@@ -16,6 +16,9 @@ every error path — is botocore's own. Anything that is not a plain 200 ``ListB
 The objects come back as ``{"Key", "Size"}`` only: botocore's other per-object fields
 (LastModified, ETag, StorageClass, Owner…) are not read. ``tests/unit/test_listing.py``
 checks the result against botocore's over a matrix of pages.
+
+``scan``, ``field`` and ``url_decoded`` also read the pages of the lean listing
+(``s3list.py``), which skips botocore altogether.
 """
 
 from __future__ import annotations

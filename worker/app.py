@@ -102,6 +102,9 @@ app.conf.update(
 )
 
 
+app.steps["consumer"].add("worker.events:TaskEventsOnTimer")
+
+
 @setup_logging.connect
 def _configure_logging(**_: Any) -> None:
     """Replace Celery's logging setup with ours (JSON, secrets masked)."""

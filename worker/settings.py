@@ -120,6 +120,14 @@ class WorkerSettings(Settings):
     task_events: bool = Field(
         True, description="Send Celery task events (Flower's live view needs them)."
     )
+    task_events_flush_interval: float = Field(
+        0.1,
+        ge=0,
+        le=5,
+        description="Seconds between publishes of the task events a worker has gathered "
+        "(`worker/events.py`), so that publishing them does not compete with the jobs they "
+        "describe; 0: each as it is sent, as Celery does.",
+    )
     lean_invoke: bool = Field(
         True,
         description="Invoke endpoints by the lean path (botocore's signer and HTTP session, "

@@ -100,20 +100,28 @@ def evented(stack_dir: Path, worker_env: dict[str, str]) -> Iterator[Callable[[f
         service.stop()
 
 
+@pytest.fixture
+def jobs_done(
+    producer: Producer, redis_client: RedisClient, endpoint: str, stream: str
+) -> Callable[[int], list[str]]:
+    """Submits ``n`` jobs one by one and waits for their results; their ids."""
+
+    def run(n: int) -> list[str]:
+        cursor = stream_tail(redis_client, stream)
+        ids = [producer.submit(make_job(endpoint, stream)).job_id for _ in range(n)]
+        pending = dict.fromkeys(ids, stream)
+        results = list(wait_for(redis_client, pending, {stream: cursor}, timeout=30))
+        assert {r.id for r in results} == set(ids)
+        return ids
+
+    return run
+
+
 def test_every_event_of_every_job_is_heard_in_few_messages(
-    heard: Heard,
-    evented: Callable[[float], Service],
-    producer: Producer,
-    redis_client: RedisClient,
-    endpoint: str,
-    stream: str,
+    heard: Heard, evented: Callable[[float], Service], jobs_done: Callable[[int], list[str]]
 ) -> None:
     evented(1.0)
-    cursor = stream_tail(redis_client, stream)
-    subs = [producer.submit(make_job(endpoint, stream)) for _ in range(6)]
-    ids = [s.job_id for s in subs]
-    results = list(wait_for(redis_client, dict.fromkeys(ids, stream), {stream: cursor}, timeout=30))
-    assert {r.id for r in results} == set(ids)
+    ids = jobs_done(6)
     wait_until(lambda: all(len(heard.of(i)) == 3 for i in ids), 10, "each job's three events")
     for job_id in ids:
         assert heard.of(job_id) == ["task-received", "task-started", "task-succeeded"]
@@ -123,18 +131,11 @@ def test_every_event_of_every_job_is_heard_in_few_messages(
 
 
 def test_the_last_jobs_events_are_published_before_the_worker_exits(
-    heard: Heard,
-    evented: Callable[[float], Service],
-    producer: Producer,
-    redis_client: RedisClient,
-    endpoint: str,
-    stream: str,
+    heard: Heard, evented: Callable[[float], Service], jobs_done: Callable[[int], list[str]]
 ) -> None:
     worker = evented(5.0)  # no tick during the test: only the flush at stop publishes
-    cursor = stream_tail(redis_client, stream)
-    sub = producer.submit(make_job(endpoint, stream))
-    list(wait_for(redis_client, {sub.job_id: stream}, {stream: cursor}, timeout=30))
-    assert "task-succeeded" not in heard.of(sub.job_id)  # still in the worker's buffer
+    [job_id] = jobs_done(1)
+    assert "task-succeeded" not in heard.of(job_id)  # still in the worker's buffer
     assert worker.stop() == 0
-    wait_until(lambda: "task-succeeded" in heard.of(sub.job_id), 5, "the last job's events")
-    assert heard.of(sub.job_id) == ["task-received", "task-started", "task-succeeded"]
+    wait_until(lambda: "task-succeeded" in heard.of(job_id), 5, "the last job's events")
+    assert heard.of(job_id) == ["task-received", "task-started", "task-succeeded"]

@@ -5,7 +5,8 @@ With the event-loop transport, the task's own thread runs them all: it reads eac
 sends its call on the loop, then finishes each as its answer comes, posting the results that
 arrive together in one round trip. A job's thread of its own — a wake-up and a GIL hand-off per
 job — is left for what the loop does not carry (asynchronous inferences, the botocore
-transport): with the botocore transport every job but the first runs on one.
+transport): with the botocore transport every job but the first runs on one. A message of one
+job runs on the task's thread, its call sent from there: no other job needs the thread.
 """
 
 from __future__ import annotations

@@ -135,10 +135,11 @@ class WorkerSettings(Settings):
     )
     invoke_transport: Literal["event-loop", "botocore"] = Field(
         "event-loop",
-        description="How the lean path sends its requests: `event-loop`, on one aiohttp event "
-        "loop per process (`worker/sagemaker/transport.py`; proxies and client certificates "
-        "go through botocore anyway); `botocore`, on botocore's urllib3 session from the "
-        "calling thread.",
+        description="How the lean path sends the calls of a message of several jobs: "
+        "`event-loop`, on one aiohttp event loop per process (`worker/sagemaker/transport.py`; "
+        "proxies and client certificates go through botocore anyway); `botocore`, on botocore's "
+        "urllib3 session, a thread per job. A message of one job sends its call from the "
+        "task's thread on botocore's session either way.",
     )
 
     @model_validator(mode="after")

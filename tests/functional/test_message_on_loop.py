@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -208,3 +209,23 @@ def test_a_post_redis_refuses_requeues_the_message_after_its_other_jobs_finish(
     assert set(results(redis, settings.result_stream)) == {slow}
     assert redis.hget(job_key(slow), "state") == "done"
     assert redis.hget(job_key(fast), "state") == "invoking"
+
+
+def test_a_message_of_one_job_sends_its_call_from_the_tasks_thread(
+    emulator: Service, loop_runner: JobRunner, producer: Producer
+) -> None:
+    """Given the loop transport, when a message carries one job, then its call is sent from
+    the task's thread on the client's session (no other job needs the thread: the loop would
+    add two hand-offs); when it carries two, then both go on the loop."""
+    control = EmulatorControl(emulator.url)
+    control.script("single")
+    jobs = MessageJobs(loop_runner, concurrency=2)
+    one, two, three = (s.job_id for s in producer.submit_many([job("single") for _ in range(3)]))
+    transport = shared_transport()
+    with mock.patch.object(transport, "submit", wraps=transport.submit) as on_loop:
+        [alone] = jobs.run([one])
+        assert on_loop.call_count == 0
+        pair = jobs.run([two, three])
+        assert on_loop.call_count == 2
+    assert [o.kind for o in (alone, *pair)] == [Kind.COMPLETED] * 3
+    assert control.invocations("single")["count"] == 3

@@ -326,12 +326,12 @@ class Ways:
         return runtime
 
     @property
-    def loop(self) -> LeanRuntime:
+    def loop(self) -> OnLoop:
         runtime = LeanRuntime(self.client, transport=self.transport)
         assert runtime.lean
-        return runtime
+        return OnLoop(runtime)
 
-    def run(self, call: Callable[[LeanRuntime], Any]) -> tuple[Any, Any]:
+    def run(self, call: Callable[[Any], Any]) -> tuple[Any, Any]:
         """(outcome by botocore's session, outcome by the loop transport)."""
         by_botocore = _outcome(call, self.botocore)
         session = self.client._endpoint.http_session
@@ -341,18 +341,32 @@ class Ways:
         return by_botocore, by_loop
 
 
-def _outcome(call: Callable[[LeanRuntime], Any], runtime: LeanRuntime) -> Any:
+class OnLoop:
+    """A runtime whose ``invoke_endpoint`` goes the way a message's jobs go: sent on the loop
+    (``send_invoke_endpoint``), then waited for. Its own ``invoke_endpoint`` — a call a thread
+    waits on — takes botocore's session."""
+
+    def __init__(self, runtime: LeanRuntime) -> None:
+        self.runtime = runtime
+
+    def invoke_endpoint(self, **params: Any) -> dict[str, Any]:
+        pending = self.runtime.send_invoke_endpoint(**params)
+        assert pending is not None, "the call did not go on the loop"
+        return pending.result()
+
+
+def _outcome(call: Callable[[Any], Any], runtime: LeanRuntime | OnLoop) -> Any:
     try:
         return ("ok", call(runtime))
     except SmqError as exc:
         return ("error", type(exc).__name__, exc.code, exc.retryable, exc.message, exc.details)
 
 
-def invoke(params: dict[str, Any] = REQUEST) -> Callable[[LeanRuntime], Any]:
+def invoke(params: dict[str, Any] = REQUEST) -> Callable[[Any], Any]:
     return lambda runtime: realtime.invoke(runtime, params)
 
 
-def raw_answer(runtime: LeanRuntime) -> tuple[int, list[tuple[str, str]], bytes]:
+def raw_answer(runtime: LeanRuntime | OnLoop) -> tuple[int, list[tuple[str, str]], bytes]:
     """The response as the caller of ``invoke_endpoint`` sees it: status, headers, body."""
     answer = runtime.invoke_endpoint(**REQUEST)
     meta = answer["ResponseMetadata"]
@@ -942,7 +956,7 @@ def test_close_ends_the_loop_and_its_connections_without_a_resource_warning(
     server = servers(reply())
     others = _loop_threads()
     own = LoopTransport()
-    realtime.invoke(LeanRuntime(clients(server.url()), transport=own), REQUEST)
+    OnLoop(LeanRuntime(clients(server.url()), transport=own)).invoke_endpoint(**REQUEST)
     (loop,) = _loop_threads() - others
 
     with warnings.catch_warnings(record=True) as caught:

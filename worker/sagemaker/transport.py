@@ -82,12 +82,9 @@ class LoopTransport:
         except AttributeError:  # a botocore whose session differs from the one checked
             return False
 
-    def send(self, request: AWSPreparedRequest, http_session: Any) -> AWSResponse:
-        """The response, its body read; botocore's exception for a transport failure."""
-        return self.submit(request, http_session).result()
-
     def submit(self, request: AWSPreparedRequest, http_session: Any) -> Future[AWSResponse]:
-        """``send`` without waiting: the future of its response (or exception)."""
+        """The future of the response (its body read), or of botocore's exception for a
+        transport failure."""
         timeout = http_session._timeout
         loop = self._running_loop()
         return asyncio.run_coroutine_threadsafe(

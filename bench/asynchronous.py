@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from typing import Any
+from typing import Any, cast
 
 from bench.stack import Stack, cpu_seconds
 from ops.local import wait_until
@@ -78,7 +78,8 @@ def run(stack: Stack, pending: int, landing_s: float) -> dict[str, Any]:
     )
     finished_at = time.time()
     poller_cpu = cpu_seconds(poller.process.pid) - cpu_before
-    posted_ms = {f["id"]: int(eid.split("-")[0]) for eid, f in stack.client.xrange(stream)}
+    entries = cast("list[tuple[str, dict[str, str]]]", stack.client.xrange(stream))
+    posted_ms = {f["id"]: int(eid.split("-")[0]) for eid, f in entries}
     written = {
         o["key"].rsplit("/", 1)[-1].removesuffix(".out"): o["writtenAt"]
         for o in stack.control.s3_objects(BUCKET, f"async-output/{ENDPOINT}/")

@@ -12,6 +12,7 @@ difference is what the adapter adds.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -240,13 +241,17 @@ def _one_at_a_time_direct(stack: Stack, n: int) -> list[float]:
     return took[5:]
 
 
+def _completed(r: Round, job_id: str) -> bool:
+    return bool(r.history(job_id)[0] == "COMPLETED")
+
+
 def _one_at_a_time_engine(r: Round, n: int) -> list[float]:
     """Create one job, wait for its completion; activation → completion from the engine's
     clock (the adapter long-polls, so it is taken as soon as it exists)."""
     took: list[float] = []
     for i in range(n + 5):
         [job_id] = r.create([r.spec(i)])
-        wait_until(lambda k=job_id: r.history(k)[0] == "COMPLETED", 30, job_id, 0.002)
+        wait_until(functools.partial(_completed, r, job_id), 30, job_id, 0.002)
         history = r.history(job_id)[1]
         taken = next(e["time"] for e in history if e["event"] == r.taken)
         completed = next(e["time"] for e in history if e["event"] == "completed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import statistics
 import threading
 import time
@@ -105,9 +106,13 @@ def added_latency(
         return (time.perf_counter() - started) * 1000
 
     samples: dict[str, list[float]] = {"direct": [], "pipeline": [], "floor": []}
-    measure = {"direct": direct_ms, "pipeline": lambda: pipeline_ms(i), "floor": floor}
     order = list(samples)
     for i in range(n + 5):  # the first rounds open connections and warm up: not counted
+        measure: dict[str, Callable[[], float]] = {
+            "direct": direct_ms,
+            "pipeline": functools.partial(pipeline_ms, i),
+            "floor": floor,
+        }
         for name in order[i % 3 :] + order[: i % 3]:
             time.sleep(0.002)  # the previous one's tail (ack, task events) is over
             samples[name].append(measure[name]())

@@ -120,9 +120,9 @@ def list_objects_v2(
         f"<KeyCount>{listing.count}</KeyCount><MaxKeys>{max_keys}</MaxKeys>",
         f"<IsTruncated>{'true' if next_token else 'false'}</IsTruncated>",
     ]
-    for name, element in (("delimiter", "Delimiter"), ("start-after", "StartAfter")):
+    for name, tag in (("delimiter", "Delimiter"), ("start-after", "StartAfter")):
         if name in params:
-            parts.append(f"<{element}>{encode(params[name])}</{element}>")
+            parts.append(f"<{tag}>{encode(params[name])}</{tag}>")
     if "encoding-type" in params:
         parts.append(f"<EncodingType>{escape(params['encoding-type'])}</EncodingType>")
     if "continuation-token" in params:

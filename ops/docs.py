@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from adapters.camunda7.settings import Camunda7Settings
 from adapters.camunda8.settings import Camunda8Settings, CamundaConnection
@@ -14,7 +15,7 @@ from producer.settings import Settings, markdown_table
 from worker.settings import WorkerSettings
 
 # Marker name in the README → the table between its start and end markers.
-TABLES = {
+TABLES: dict[str, Callable[[], str]] = {
     "settings-table": lambda: markdown_table(Settings),
     "worker-settings-table": lambda: markdown_table(WorkerSettings, skip=Settings),
     "camunda8-connection-table": lambda: markdown_table(CamundaConnection),

@@ -54,6 +54,12 @@ def wait_until(
     raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
 
 
+def _listening(port: int) -> bool:
+    """Whether a server accepts connections on ``port`` (raises while it refuses them)."""
+    with socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+
+
 def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
@@ -161,7 +167,7 @@ def start_moto(workdir: Path) -> Service:
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     service = _spawn("moto", argv, workdir, url=f"http://127.0.0.1:{port}")
     wait_until(
-        lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
+        lambda: _listening(port),
         30,
         "moto server",
     )
@@ -221,9 +227,7 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
         "--address=127.0.0.1",
     ]
     service = _spawn("flower", argv, workdir, env, url=f"http://127.0.0.1:{port}")
-    wait_until(
-        lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None, 60, "flower"
-    )
+    wait_until(lambda: _listening(port), 60, "flower")
     return service
 
 

@@ -65,7 +65,8 @@ def _value(text: str, pos: int, env: dict[str, Any]) -> tuple[Any, int]:
     if char in "\"'":
         return _string(text, pos)
     if char == "[":
-        items, pos = [], pos + 1
+        items: list[Any] = []
+        pos += 1
         while True:
             while text[pos] in " \t\r\n,":
                 pos += 1
@@ -299,7 +300,8 @@ def _registry(strict: bool) -> Registry[Any]:
             schemas[name] = _flattened(name, strict)
             pending.extend(_refs(schemas[name]))
     document = {"components": {"schemas": schemas}}
-    return Registry().with_resource(_BASE, DRAFT4.create_resource(document))
+    registry: Registry[Any] = Registry().with_resource(_BASE, DRAFT4.create_resource(document))
+    return registry
 
 
 _Validator = validators.extend(OAS30Validator, {})

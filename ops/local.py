@@ -54,7 +54,7 @@ def wait_until(
     raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
     """Whether a server accepts connections on ``port`` (raises while it refuses them)."""
     with socket.create_connection(("127.0.0.1", port), 0.5):
         return True
@@ -166,11 +166,7 @@ def start_moto(workdir: Path) -> Service:
     port = free_port()
     argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     service = _spawn("moto", argv, workdir, url=f"http://127.0.0.1:{port}")
-    wait_until(
-        lambda: _listening(port),
-        30,
-        "moto server",
-    )
+    wait_until(lambda: listening(port), 30, "moto server")
     return service
 
 
@@ -227,7 +223,7 @@ def start_flower(workdir: Path, env: Mapping[str, str], port: int | None = None)
         "--address=127.0.0.1",
     ]
     service = _spawn("flower", argv, workdir, env, url=f"http://127.0.0.1:{port}")
-    wait_until(lambda: _listening(port), 60, "flower")
+    wait_until(lambda: listening(port), 60, "flower")
     return service
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from celery import bootsteps
 
+from worker.settings import get_worker_settings
+
 
 class TaskEventsOnTimer(bootsteps.StartStopStep):
     """A consumer step after Celery's ``Events``: rewires its dispatcher each time it starts
@@ -23,9 +25,7 @@ class TaskEventsOnTimer(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.events:Events",)
 
     def __init__(self, c: Any, **kwargs: Any) -> None:
-        from worker.app import settings
-
-        self._interval = settings.task_events_flush_interval
+        self._interval = get_worker_settings().task_events_flush_interval
         self._timer: Any = None
         super().__init__(c, **kwargs)
 

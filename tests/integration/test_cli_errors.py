@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from ops.local import Service, free_port, redis_server_binary, wait_until
+from ops.local import Service, free_port, listening, redis_server_binary, wait_until
 from tests.integration.conftest import make_job
 from tests.integration.test_cli_and_bad_input import smq
 
@@ -68,11 +67,7 @@ def password_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(
-            lambda: socket.create_connection(("127.0.0.1", port), 0.5).close() is None,
-            15,
-            "the password-protected redis-server",
-        )
+        wait_until(lambda: listening(port), 15, "the password-protected redis-server")
         yield f"127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -2,7 +2,8 @@
 
 - acks_late + reject_on_worker_lost: a message is acknowledged only after its result is
   posted; a worker killed mid-job leaves it to be redelivered after ``visibility_timeout``.
-- prefetch multiplier 1: a worker holds no more jobs than it has threads.
+- prefetch multiplier 1: a worker holds no more jobs than it has threads, so a message is
+  received only when a thread is free to run it (``worker/received.py`` begins its jobs then).
 - no result backend: the result stream is the channel, and Celery's results would double
   Redis writes per job.
 - threads pool: a job is one blocking HTTPS call; threads keep dozens in flight per process

@@ -3,7 +3,9 @@
 Stock kombu pops a queue item and parses it as JSON inside the worker's event loop: one
 non-JSON item (pushed by a foreign producer, or a bug) raises out of the loop and stops the
 worker with "Unrecoverable error". Here an unreadable item is moved to the dead-letter stream
-with the reason instead, and the worker carries on. Everything else is kombu's own code path.
+with the reason instead, and the worker carries on. Its QoS also begins a job message's jobs in
+the round trip that records the message as unacknowledged (``worker/received.py``). Everything
+else is kombu's own code path.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from queue import Empty  # what kombu's channels raise for 'nothing to read'
 from typing import Any
 
 from kombu.transport import redis as kombu_redis
+from kombu.transport import virtual
 from kombu.utils.encoding import bytes_to_str
+from kombu.utils.json import dumps
+from redis.exceptions import NoScriptError
 
 from producer.contract import JOB_ID_PATTERN
 from producer.errors import InputError
 from producer.keys import DEAD_LETTER_STREAM, JobField, job_key
 from worker import publish
+from worker.received import RECEIVED
 from worker.secrets import Redactor
 from worker.settings import get_worker_settings
+from worker.store import BEGIN, as_begun, begin_calls
 
 # Raw items kept in the dead-letter stream are cut to this size.
 MAX_DEAD_ITEM = 64 * 1024
@@ -51,10 +58,62 @@ def check_envelope(item: bytes | str) -> dict[str, Any]:
     return message
 
 
+class QoS(kombu_redis.QoS):
+    """kombu's unacked bookkeeping, with a job message's begin in the same round trip
+    (``worker/received.py``). ``append`` is kombu's, fingerprinted like the channel's."""
+
+    def append(self, message: Any, delivery_tag: str) -> None:
+        wanted = _wanted(message)
+        if wanted is None:
+            super().append(message, delivery_tag)
+            return
+        task_id, ids = wanted
+        delivery = message.delivery_info
+        sha = BEGIN.ensure_loaded(self.channel.client)  # type: ignore[attr-defined]
+        with self.pipe_or_acquire() as pipe:
+            pipe.zadd(self.unacked_index_key, {delivery_tag: time.time()})
+            pipe.hset(self.unacked_key, delivery_tag, dumps([message._raw, *_route(delivery)]))
+            for keys, args in begin_calls(ids):
+                pipe.evalsha(sha, len(keys), *keys, *args)
+            results = pipe.execute(raise_on_error=False)
+            for recorded in results[:2]:  # kombu's own commands fail as in kombu
+                if isinstance(recorded, Exception):
+                    raise recorded
+            virtual.QoS.append(self, message, delivery_tag)
+        records = results[2:]
+        if any(isinstance(r, NoScriptError) for r in records):
+            BEGIN.sha = None  # Redis restarted: loaded again for the next message
+        if not any(isinstance(r, Exception) for r in records):
+            RECEIVED.put(task_id, ids, as_begun(ids, [_text(r) for r in records]))
+        # else the task begins its jobs itself (a job whose begin did run then counts one
+        # attempt more: a failed script call here is a Redis fault, not a path of its own)
+
+
+def _wanted(message: Any) -> tuple[str, tuple[str, ...]] | None:
+    if not RECEIVED.enabled:
+        return None
+    try:
+        payload = message.decode()  # kept by the message: Celery's request reads it again
+    except Exception:  # Celery reports an undecodable message itself
+        return None
+    return RECEIVED.wanted(message.headers, payload)
+
+
+def _text(record: list[Any]) -> list[Any]:
+    """kombu's clients answer bytes; the worker's own, text."""
+    return [v.decode() if isinstance(v, bytes) else v for v in record]
+
+
+def _route(delivery: dict[str, Any]) -> tuple[str, str]:
+    return delivery["exchange"], delivery["routing_key"]
+
+
 class Channel(kombu_redis.Channel):
-    """kombu's Redis channel with three methods replaced (pinned and fingerprinted: see
-    ``tests/unit/test_kombu_fingerprint.py``). The ``type: ignore`` lines reach internals
-    that the kombu stubs do not declare; everything else is type-checked."""
+    """kombu's Redis channel with three methods replaced and its QoS's ``append`` (pinned and
+    fingerprinted: see ``tests/unit/test_kombu_fingerprint.py``). The ``type: ignore`` lines
+    reach internals that the kombu stubs do not declare; everything else is type-checked."""
+
+    QoS = QoS
 
     def _create_client(self, asynchronous: bool = False) -> Any:
         """One client object per channel for the pooled (non-BRPOP) commands.

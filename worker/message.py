@@ -23,6 +23,7 @@ from producer.keys import MAX_IDS_PER_MESSAGE
 from worker.attempting import Attempting
 from worker.decision import Attempt
 from worker.outcome import Outcome
+from worker.received import RECEIVED
 from worker.runner import JobRunner
 from worker.sagemaker.lean import PendingCall
 from worker.store import Begun
@@ -37,9 +38,10 @@ class MessageJobs:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def run(self, job_ids: Sequence[str]) -> list[Outcome]:
+    def run(self, job_ids: Sequence[str], task_id: str | None = None) -> list[Outcome]:
+        """``task_id``: the message's, to find its jobs if they were begun as it was received."""
         ids = list(dict.fromkeys(job_ids))  # an id twice in one message runs once
-        begun = self.runner.store.begin(ids)
+        begun = RECEIVED.take(task_id, ids) or self.runner.store.begin(ids)
         if len(begun) == 1:
             return [self.runner.execute(begun[0])]
         if self.runner.sends_on_loop:

@@ -18,7 +18,22 @@ from producer.keys import QUEUED, JobField, JobState, job_key
 from worker.poller.pending import PendingStore, Tracked, access_json
 from worker.sagemaker.asynchronous import Started
 
-_BEGIN = LuaScript.beside(__file__, "begin.lua")
+BEGIN = LuaScript.beside(__file__, "begin.lua")
+
+
+def begin_calls(job_ids: Sequence[str]) -> list[tuple[list[str], list[Any]]]:
+    """``begin.lua``'s keys and arguments for each job (``worker.received`` sends them in
+    kombu's own pipeline)."""
+    now = repr(time.time())
+    return [([job_key(job_id), QUEUED], [now, job_id]) for job_id in job_ids]
+
+
+def as_begun(job_ids: Sequence[str], records: Sequence[Any]) -> list[Begun]:
+    """The jobs' records from what ``begin.lua`` returned for each."""
+    return [
+        Begun(job_id, doc, state, int(attempts or 0), reply_to, staged)
+        for job_id, (doc, state, attempts, reply_to, staged) in zip(job_ids, records, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -48,15 +63,7 @@ class JobStore:
 
     def begin(self, job_ids: Sequence[str]) -> list[Begun]:
         """Mark the jobs as being invoked and count the attempt, in one round trip."""
-        now = repr(time.time())
-        calls = [([job_key(job_id), QUEUED], [now, job_id]) for job_id in job_ids]
-        records = _BEGIN.run_many(self.redis, calls)
-        return [
-            Begun(job_id, doc, state, int(attempts or 0), reply_to, staged)
-            for job_id, (doc, state, attempts, reply_to, staged) in zip(
-                job_ids, records, strict=True
-            )
-        ]
+        return as_begun(job_ids, BEGIN.run_many(self.redis, begin_calls(job_ids)))
 
     def record_staged(self, job_id: str, location: str) -> None:
         """Remember where an inline body went, so a redelivery does not upload it again."""

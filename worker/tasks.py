@@ -7,8 +7,10 @@ from typing import Any
 
 import structlog
 from celery import Task
+from celery.concurrency import get_implementation
 from celery.exceptions import Reject
 from celery.signals import (
+    worker_init,
     worker_process_shutdown,
     worker_ready,
     worker_shutdown,
@@ -24,6 +26,7 @@ from worker import metrics, outcome
 from worker.app import METRICS_DIR, app, settings
 from worker.heartbeat import Heartbeat, beat_client
 from worker.message import MessageJobs
+from worker.received import enable, message_job_ids
 from worker.retry import RetryMover
 from worker.runner import JobRunner
 from worker.store import JobStore
@@ -55,6 +58,12 @@ class JobRequest(Request):
 @cache
 def heartbeat() -> Heartbeat:
     return Heartbeat(beat_client(settings), Role.WORKER)
+
+
+@worker_init.connect
+def _begin_at_receipt(sender: Any = None, **_: Any) -> None:
+    """Jobs are begun as their message is received when tasks run in this process."""
+    enable(get_implementation(sender.pool_cls) if sender is not None else None)
 
 
 @worker_ready.connect
@@ -95,14 +104,9 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> dict[str, str]:
     Takes ``*args, **kwargs`` so a malformed message from a foreign producer reaches our code
     (and gets a failed result under its message id) instead of a TypeError in Celery.
     """
-    if (
-        args
-        and not kwargs
-        and len(args) <= MAX_IDS_PER_MESSAGE
-        and all(isinstance(a, str) and a for a in args)
-    ):
+    if message_job_ids(args, kwargs) is not None:
         try:
-            outcomes = jobs().run(args)
+            outcomes = jobs().run(args, str(self.request.id))
         except RedisError as exc:
             # Redis stayed away past SMQ_REDIS_RETRY_SECONDS. Put the message back rather
             # than let Celery ack a failed task: the job states make the redelivery resume

@@ -244,6 +244,9 @@ def test_a_prefork_worker_serves_the_sum_of_its_children(
         )
         samples = scrape(url)
     assert len(results) == 6
+    # The main process receives the messages but runs no job: it must not begin them too
+    # (worker/received.py), or each would count two attempts.
+    assert [r.attempts for r in results] == [1] * 6
     completed = dict(endpoint=endpoint, invocation_type="SYNC", outcome="completed")
     assert value(samples, "smq_invocations_total", **completed) == 6
     assert value(samples, "smq_results_posted_total", status="completed", source="worker") == 6

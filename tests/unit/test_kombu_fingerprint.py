@@ -1,6 +1,7 @@
-"""worker/broker.py replaces three methods of kombu's Redis channel and calls two more of its
-internals. Their source is fingerprinted here, so a kombu upgrade that changes any of them
-fails this test, with what to re-check, instead of silently changing message delivery."""
+"""worker/broker.py replaces three methods of kombu's Redis channel and its QoS's ``append``,
+and calls two more of the channel's internals. Their source is fingerprinted here, so a kombu
+upgrade that changes any of them fails this test, with what to re-check, instead of silently
+changing message delivery."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ FINGERPRINTS = {
     "_brpop_start": "06723d707ddf2240",  # issues the BRPOP our _brpop_read reads
     "_flush_brpop_reauth": "bb4930b4fd3cf8f3",  # called from our _brpop_read
 }
+# kombu.transport.redis.QoS.append: a copy in our QoS, with the jobs' begin in its pipeline
+QOS_APPEND = "35c655f6ecc62fe6"
 
 
 def fingerprint(name: str) -> str:
@@ -40,14 +43,25 @@ def test_the_kombu_methods_our_channel_depends_on_are_unchanged(name: str) -> No
     )
 
 
+def test_the_qos_append_our_qos_copies_is_unchanged() -> None:
+    source = inspect.getsource(kombu_redis.QoS.append)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == QOS_APPEND, (
+        f"kombu {kombu.__version__} changed QoS.append (fingerprinted on {KOMBU_VERSION}). "
+        f"worker/broker.py's QoS.append is a copy with the jobs' begin added to its pipeline: "
+        f"port the change, run tests/functional/test_begin_at_receipt.py, update QOS_APPEND."
+    )
+
+
 def test_our_channel_overrides_exactly_the_fingerprinted_methods() -> None:
     ours = {
         name
         for name, value in vars(broker.Channel).items()
         if callable(value) and hasattr(kombu_redis.Channel, name)
     }
-    assert ours == {"_brpop_read", "_get", "_create_client"}
-    assert ours <= set(FINGERPRINTS)
+    assert ours == {"_brpop_read", "_get", "_create_client", "QoS"}
+    assert ours - {"QoS"} <= set(FINGERPRINTS)
+    qos = {n for n, v in vars(broker.QoS).items() if callable(v) and hasattr(kombu_redis.QoS, n)}
+    assert qos == {"append"}
 
 
 def test_a_changed_method_would_be_caught() -> None:

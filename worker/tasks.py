@@ -10,6 +10,7 @@ from celery import Task
 from celery.concurrency import get_implementation
 from celery.exceptions import Reject
 from celery.signals import (
+    task_revoked,
     worker_init,
     worker_process_shutdown,
     worker_ready,
@@ -20,13 +21,13 @@ from celery.worker.request import Request
 from redis.exceptions import RedisError
 
 from producer.connection import connect, stop_retrying
-from producer.errors import InputError
+from producer.errors import InputError, SmqError
 from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME, Role
 from worker import metrics, outcome
 from worker.app import METRICS_DIR, app, settings
 from worker.heartbeat import Heartbeat, beat_client
 from worker.message import MessageJobs
-from worker.received import enable, message_job_ids
+from worker.received import RECEIVED, enable, message_job_ids
 from worker.retry import RetryMover
 from worker.runner import JobRunner
 from worker.store import JobStore
@@ -86,6 +87,23 @@ def _stop_retrying_redis(**_: Any) -> None:
 @worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
     heartbeat().stop()
+
+
+@task_revoked.connect
+def _answer_revoked(sender: Any = None, request: Any = None, **_: Any) -> None:
+    """A job message Celery drops without running it — revoked from Flower or ``celery control
+    revoke`` — is answered: each job fails with code Revoked (not retried), so the engine sees
+    an incident instead of a job that never ends."""
+    if getattr(sender, "name", None) != TASK_NAME or request is None:
+        return
+    ids = message_job_ids(tuple(request.args or ()), request.kwargs or {})
+    if ids is None:
+        return
+    job_ids = list(dict.fromkeys(ids))
+    RECEIVED.take(str(request.id), job_ids)  # begun at receipt, never to run
+    log.warning("message_revoked", task_id=str(request.id), job_ids=job_ids)
+    error = SmqError("the job's task message was revoked before it ran", code="Revoked")
+    jobs().runner.answer_unrun(job_ids, error)
 
 
 @worker_process_shutdown.connect

@@ -1,5 +1,6 @@
-"""A queue message's jobs, run together: begun in one Redis round trip, all finished before the
-message is acked, so a bulk message takes one call's time.
+"""A queue message's jobs, run together: begun as the message was received (``worker/received.py``)
+or else in one Redis round trip, all finished before the message is acked, so a bulk message
+takes one call's time.
 
 With the event-loop transport, the task's own thread runs them all: it reads each job and
 sends its call on the loop, then finishes each as its answer comes, posting the results that

@@ -22,8 +22,8 @@ BEGIN = LuaScript.beside(__file__, "begin.lua")
 
 
 def begin_calls(job_ids: Sequence[str]) -> list[tuple[list[str], list[Any]]]:
-    """``begin.lua``'s keys and arguments for each job (``worker.received`` sends them in
-    kombu's own pipeline)."""
+    """``begin.lua``'s keys and arguments for each job (``worker.broker.QoS`` sends them in
+    kombu's own pipeline as the message is received; ``JobStore.begin`` on its own)."""
     now = repr(time.time())
     return [([job_key(job_id), QUEUED], [now, job_id]) for job_id in job_ids]
 

@@ -98,9 +98,9 @@ def test_after_redis_lost_its_scripts_the_task_begins_the_job_itself(
     [first] = producer.submit_many([job()])
     BEGIN.ensure_loaded(redis)
     redis.script_flush()  # what a Redis restart does to the script cache
-    producer_script_lost = receive(queue)
+    lost = receive(queue)
     assert state(redis, first.job_id) == (JobState.QUEUED, "0")
-    assert receiving.take(producer_script_lost["id"], [first.job_id]) is None
+    assert receiving.take(lost["id"], [first.job_id]) is None
     # the script is loaded again for the next message
     [second] = producer.submit_many([job()])
     headers = receive(queue)

@@ -25,10 +25,9 @@ from redis.exceptions import NoScriptError
 
 from producer.contract import JOB_ID_PATTERN
 from producer.errors import InputError
-from producer.keys import DEAD_LETTER_STREAM, JobField, job_key
+from producer.keys import DEAD_LETTER_STREAM
 from worker import publish
 from worker.received import RECEIVED
-from worker.secrets import Redactor
 from worker.settings import get_worker_settings
 from worker.store import BEGIN, as_begun, begin_calls
 
@@ -84,24 +83,18 @@ class QoS(kombu_redis.QoS):
         if any(isinstance(r, NoScriptError) for r in records):
             BEGIN.sha = None  # Redis restarted: loaded again for the next message
         if not any(isinstance(r, Exception) for r in records):
-            RECEIVED.put(task_id, ids, as_begun(ids, [_text(r) for r in records]))
+            decoded = [[publish.as_text(v) for v in record] for record in records]
+            RECEIVED.put(task_id, ids, as_begun(ids, decoded))
         # else the task begins its jobs itself (a job whose begin did run then counts one
         # attempt more: a failed script call here is a Redis fault, not a path of its own)
 
 
 def _wanted(message: Any) -> tuple[str, tuple[str, ...]] | None:
-    if not RECEIVED.enabled:
-        return None
     try:
         payload = message.decode()  # kept by the message: Celery's request reads it again
     except Exception:  # Celery reports an undecodable message itself
         return None
     return RECEIVED.wanted(message.headers, payload)
-
-
-def _text(record: list[Any]) -> list[Any]:
-    """kombu's clients answer bytes; the worker's own, text."""
-    return [v.decode() if isinstance(v, bytes) else v for v in record]
 
 
 def _route(delivery: dict[str, Any]) -> tuple[str, str]:
@@ -196,16 +189,11 @@ class Channel(kombu_redis.Channel):
 
     def _answer(self, job_id: str, exc: Exception) -> None:
         """A failed result for an unreadable message that still names its job."""
-        settings = get_worker_settings()
         error = InputError(
             f"the job's queue message could not be read: {exc}"[:1000], code="UnreadableMessage"
         )
         with self.conn_or_acquire() as client:
-            reply_to = client.hget(job_key(job_id), JobField.REPLY_TO)
-            stream = bytes_to_str(reply_to) if reply_to else settings.result_stream
-            publish.post(
-                client, settings, publish.failed(job_id, error, redactor=Redactor()), stream
-            )
+            publish.answer_unrun(client, get_worker_settings(), [job_id], error)
 
 
 def _readable_id(item: bytes) -> str | None:

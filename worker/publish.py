@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -11,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from producer.connection import LuaScript, RedisClient
 from producer.contract import ErrorInfo, JobContext, Result
 from producer.errors import SmqError
-from producer.keys import job_key
+from producer.keys import JobField, job_key
 from worker import expressions, metrics
 from worker.secrets import Redactor
 from worker.settings import WorkerSettings
@@ -60,6 +61,30 @@ def error_info(error: SmqError, redactor: Redactor) -> ErrorInfo:
         retryable=error.retryable,
         details=details,
     )
+
+
+def answer_unrun(
+    redis: RedisClient, settings: WorkerSettings, job_ids: Sequence[str], error: SmqError
+) -> None:
+    """A failed result for each job that will not run (its message unreadable, or revoked),
+    on the job's own stream: the reply streams read in one round trip, posted in another."""
+    with redis.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            pipe.hget(job_key(job_id), JobField.REPLY_TO)
+        replies = pipe.execute()
+    post_many(
+        redis,
+        settings,
+        [
+            (failed(job_id, error, redactor=Redactor()), as_text(reply) or settings.result_stream)
+            for job_id, reply in zip(job_ids, replies, strict=True)
+        ],
+    )
+
+
+def as_text(value: Any) -> Any:
+    """A Redis answer as text (kombu's clients answer bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def post(redis: RedisClient, settings: WorkerSettings, result: Result, stream: str) -> str | None:

@@ -26,14 +26,15 @@ _LIMIT = 4096
 
 
 def message_job_ids(args: Sequence[Any], kwargs: Any) -> tuple[str, ...] | None:
-    """The job ids a ``smq.run_job`` message carries, or None when it is malformed."""
+    """The job ids a ``smq.run_job`` message carries, each once (a job named twice runs
+    once), or None when the message is malformed."""
     if (
         args
         and not kwargs
         and len(args) <= MAX_IDS_PER_MESSAGE
         and all(isinstance(a, str) and a for a in args)
     ):
-        return tuple(args)
+        return tuple(dict.fromkeys(args))
     return None
 
 
@@ -61,7 +62,7 @@ class Received:
         if len(payload) != 3 or not isinstance(payload[0], list | tuple):
             return None
         ids = message_job_ids(payload[0], payload[1])
-        return None if ids is None else (task_id, tuple(dict.fromkeys(ids)))
+        return None if ids is None else (task_id, ids)
 
     def put(self, task_id: str, ids: tuple[str, ...], begun: list[Begun]) -> None:
         with self._lock:

@@ -17,7 +17,6 @@ from structlog.contextvars import bind_contextvars, bound_contextvars
 
 from producer.contract import InvocationType, Job, Result
 from producer.errors import SmqError
-from producer.keys import JobField, job_key
 from worker import metrics, publish, retry
 from worker.attempting import Attempting, endpoint_of, labelled, load
 from worker.decision import Attempt, AwaitPoller, RetryLater, decide
@@ -170,16 +169,6 @@ class JobRunner:
     def post_many(self, settled: list[tuple[Result, str]]) -> list[str | None]:
         """Several jobs' results in one round trip (with other threads' through the group)."""
         return self._poster.post_many(settled)
-
-    def answer_unrun(self, job_ids: list[str], error: SmqError) -> None:
-        """Jobs whose message will not run: a failed result each, on the job's own stream
-        (posted unless the job is already done)."""
-        redis = self.store.redis
-        for job_id in job_ids:
-            reply_to = redis.hget(job_key(job_id), JobField.REPLY_TO)
-            result = publish.failed(job_id, error, redactor=Redactor())
-            stream = str(reply_to) if reply_to else self._settings.result_stream
-            publish.post(redis, self._settings, result, stream)
 
     def reject(self, message_id: str, error: SmqError) -> None:
         """Answer a message that names no job: a failed result on the default stream."""

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from producer.connection import connect, stop_retrying
 from producer.errors import InputError, SmqError
 from producer.keys import MAX_IDS_PER_MESSAGE, TASK_NAME, Role
-from worker import metrics, outcome
+from worker import metrics, outcome, publish
 from worker.app import METRICS_DIR, app, settings
 from worker.heartbeat import Heartbeat, beat_client
 from worker.message import MessageJobs
@@ -99,11 +99,10 @@ def _answer_revoked(sender: Any = None, request: Any = None, **_: Any) -> None:
     ids = message_job_ids(tuple(request.args or ()), request.kwargs or {})
     if ids is None:
         return
-    job_ids = list(dict.fromkeys(ids))
-    RECEIVED.take(str(request.id), job_ids)  # begun at receipt, never to run
-    log.warning("message_revoked", task_id=str(request.id), job_ids=job_ids)
+    RECEIVED.take(str(request.id), ids)  # begun at receipt, never to run
+    log.warning("message_revoked", task_id=str(request.id), job_ids=ids)
     error = SmqError("the job's task message was revoked before it ran", code="Revoked")
-    jobs().runner.answer_unrun(job_ids, error)
+    publish.answer_unrun(jobs().runner.store.redis, settings, ids, error)
 
 
 @worker_process_shutdown.connect

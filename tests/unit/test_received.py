@@ -94,4 +94,5 @@ def test_only_pools_that_run_tasks_in_the_receiving_process_begin_at_receipt(
 
 def test_message_job_ids_is_the_tasks_own_rule() -> None:
     assert message_job_ids(("a", "b"), {}) == ("a", "b")
+    assert message_job_ids(("a", "b", "a"), {}) == ("a", "b")  # a job named twice runs once
     assert message_job_ids((), {}) is None

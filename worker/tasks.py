@@ -121,15 +121,16 @@ def run_job(self: Task[Any, Any], *args: Any, **kwargs: Any) -> dict[str, str]:
     Takes ``*args, **kwargs`` so a malformed message from a foreign producer reaches our code
     (and gets a failed result under its message id) instead of a TypeError in Celery.
     """
-    if message_job_ids(args, kwargs) is not None:
+    ids = message_job_ids(args, kwargs)
+    if ids is not None:
         try:
-            outcomes = jobs().run(args, str(self.request.id))
+            outcomes = jobs().run(ids, str(self.request.id))
         except RedisError as exc:
             # Redis stayed away past SMQ_REDIS_RETRY_SECONDS. Put the message back rather
             # than let Celery ack a failed task: the job states make the redelivery resume
             # each job where it stopped.
             log.warning(
-                "message_requeued", task_id=str(self.request.id), job_ids=args, error=str(exc)
+                "message_requeued", task_id=str(self.request.id), job_ids=ids, error=str(exc)
             )
             raise Reject(str(exc), requeue=True) from exc
         return outcome.report(outcomes)
